@@ -1,0 +1,197 @@
+// The service's configuration: one strict schema, read once from the environment and an
+// optional JSON file, then frozen. A bad value stops start-up with the setting's name.
+import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+// Env values arrive as strings, file values as JSON: accept both, validate as text.
+const asText = (v: unknown) => (typeof v === 'number' || typeof v === 'boolean' ? String(v) : v);
+
+const int = (min: number, max: number, what: string) =>
+  z.preprocess(
+    asText,
+    z
+      .string({ error: `expected ${what} (an integer ${min}-${max})` })
+      .regex(/^\d+$/, `expected ${what} (an integer ${min}-${max})`)
+      .transform(Number)
+      .refine((n) => n >= min && n <= max, `expected ${what} (an integer ${min}-${max})`),
+  );
+
+const bool = z.preprocess(
+  asText,
+  z.enum(['true', 'false', '1', '0'], { error: 'expected true or false' }).transform((v) => v === 'true' || v === '1'),
+);
+
+const readableFile = (what: string) =>
+  z
+    .string()
+    .min(1, `expected a path to ${what}`)
+    .refine((p) => existsSync(p), {
+      error: (i) => `expected a path to ${what}, but "${String(i.input)}" does not exist`,
+    });
+
+const httpUrl = z
+  .string()
+  .refine(
+    (s) => {
+      try {
+        const u = new URL(s);
+        return (u.protocol === 'http:' || u.protocol === 'https:') && u.pathname === '/' && !u.search && !u.hash;
+      } catch {
+        return false; // not a URL at all: reported by the message below
+      }
+    },
+    { error: 'expected an http(s) origin such as https://giaoban.example.vn (no path)' },
+  )
+  .transform((s) => s.replace(/\/$/, ''));
+
+const timeZone = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return true;
+    } catch {
+      return false; // RangeError: unknown zone, reported by the message below
+    }
+  },
+  { error: 'expected an IANA time zone such as Asia/Ho_Chi_Minh' },
+);
+
+const ip = (what: string) => z.string().refine((s) => isIP(s) !== 0, `expected ${what} (an IPv4 or IPv6 address)`);
+
+const protocols = z.preprocess(
+  asText,
+  z
+    .string()
+    .transform((s) => s.split(',').map((p) => p.trim().toLowerCase()))
+    .pipe(z.array(z.enum(['udp', 'tcp'], { error: 'expected "udp,tcp", "udp" or "tcp"' })).min(1))
+    .transform((list) => [...new Set(list)]),
+);
+
+// Every setting the service reads. Names are the environment variable names; a config file
+// uses the same keys.
+export const settingsSchema = z.strictObject({
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: int(0, 65535, 'a TCP port (0: any free port)').default(3000),
+  PUBLIC_URL: httpUrl.optional(),
+  TLS_CERT_FILE: readableFile('a PEM certificate').optional(),
+  TLS_KEY_FILE: readableFile('a PEM private key').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  OPERATOR_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/.+/, 'expected a redis:// or rediss:// URL')
+    .optional(),
+  ROSTER_FILE: readableFile('a JSON roster file').optional(),
+  TIME_ZONE: timeZone.default('Asia/Ho_Chi_Minh'),
+  MEDIA_WORKERS: int(1, 64, 'a number of mediasoup workers').default(availableParallelism()),
+  // 0 lets each worker take any free port (tests run side by side that way).
+  MEDIA_PORT: int(0, 65000, 'the first media port; worker N listens on MEDIA_PORT+N; 0 for any free port').default(
+    40000,
+  ),
+  MEDIA_LISTEN_IP: ip('the local address for media').default('0.0.0.0'),
+  MEDIA_ANNOUNCED_ADDRESS: z.string().min(1).default('127.0.0.1'),
+  MEDIA_PROTOCOLS: protocols.default(['udp', 'tcp']),
+  MEDIA_ROUTER_CONSUMER_BUDGET: int(4, 100000, 'consumers per router before another worker is used').default(1000),
+  HUB_HEARS: z.enum(['all', 'floor'], { error: 'expected "all" or "floor"' }).default('all'),
+  HEARTBEAT_INTERVAL_MS: int(100, 60000, 'a heartbeat interval in ms').default(1000),
+  HEARTBEAT_TIMEOUT_MS: int(300, 120000, 'a heartbeat timeout in ms').default(3000),
+  STATS_INTERVAL_MS: int(200, 60000, 'a stats sampling interval in ms').default(2000),
+  SHUTDOWN_GRACE_MS: int(100, 60000, 'a shutdown grace period in ms').default(3000),
+  TRUST_PROXY: bool.default(false),
+});
+
+export type Settings = z.infer<typeof settingsSchema>;
+
+export interface Config extends Omit<Settings, 'PUBLIC_URL'> {
+  readonly PUBLIC_URL: string;
+  /** False when PUBLIC_URL was derived from PORT (then the real port fills it in after listen). */
+  readonly publicUrlGiven: boolean;
+  readonly tls: { readonly cert: string; readonly key: string } | undefined;
+  readonly configFile: string | undefined;
+}
+
+const settingNames = Object.keys(settingsSchema.shape) as (keyof Settings)[];
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError([`CONFIG_FILE: cannot read "${path}" (${(err as Error).message})`]);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError([`CONFIG_FILE: "${path}" is not valid JSON (${(err as Error).message})`]);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError([`CONFIG_FILE: "${path}" must hold a JSON object of settings`]);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/**
+ * Parse the configuration. The environment overrides the file. Empty environment values
+ * count as unset so `PORT= npm start` means the default, not an error.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const configFile = env.CONFIG_FILE || undefined;
+  const raw: Record<string, unknown> = configFile ? readConfigFile(configFile) : {};
+  for (const name of settingNames) {
+    const v = env[name];
+    if (v !== undefined && v !== '') raw[name] = v;
+  }
+  const result = settingsSchema.safeParse(raw);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => {
+        const name = issue.path.length > 0 ? issue.path.join('.') : '(config)';
+        const got = issue.path[0] !== undefined ? raw[String(issue.path[0])] : undefined;
+        if (issue.code === 'unrecognized_keys') {
+          return `${issue.keys.join(', ')}: unknown setting${configFile ? ` in ${configFile}` : ''}`;
+        }
+        return `${name}: ${issue.message}${got !== undefined ? ` (got ${JSON.stringify(got)})` : ''}`;
+      }),
+    );
+  }
+  const s = result.data;
+  const problems: string[] = [];
+  if (Boolean(s.TLS_CERT_FILE) !== Boolean(s.TLS_KEY_FILE)) {
+    problems.push('TLS_CERT_FILE, TLS_KEY_FILE: set both to serve HTTPS, or neither');
+  }
+  if (s.HEARTBEAT_TIMEOUT_MS <= s.HEARTBEAT_INTERVAL_MS) {
+    problems.push('HEARTBEAT_TIMEOUT_MS: expected more than HEARTBEAT_INTERVAL_MS');
+  }
+  let tls: Config['tls'];
+  if (s.TLS_CERT_FILE && s.TLS_KEY_FILE) {
+    tls = { cert: readFileSync(s.TLS_CERT_FILE, 'utf8'), key: readFileSync(s.TLS_KEY_FILE, 'utf8') };
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  const publicUrl = s.PUBLIC_URL ?? `${tls ? 'https' : 'http'}://localhost:${s.PORT}`;
+  return Object.freeze({
+    ...s,
+    MEDIA_PROTOCOLS: Object.freeze([...s.MEDIA_PROTOCOLS]),
+    PUBLIC_URL: publicUrl,
+    publicUrlGiven: s.PUBLIC_URL !== undefined,
+    tls,
+    configFile,
+  }) as Readonly<Config>;
+}
+
+/** Why remote technicians may not get a camera: browsers allow it only on https or localhost. */
+export function publicUrlWarning(config: Pick<Config, 'PUBLIC_URL'>): string | undefined {
+  const u = new URL(config.PUBLIC_URL);
+  const local = u.hostname === 'localhost' || u.hostname === '127.0.0.1' || u.hostname === '[::1]';
+  if (u.protocol === 'https:' || local) return undefined;
+  return `PUBLIC_URL ${config.PUBLIC_URL} is neither https nor localhost: browsers at the bridges will refuse camera and microphone access. Set TLS_CERT_FILE and TLS_KEY_FILE (or put an HTTPS proxy in front) and use an https PUBLIC_URL.`;
+}

@@ -1,0 +1,357 @@
+// The conference: one, open whenever the service runs. It places sites on routers, decides
+// who receives what (topology.ts), keeps each site's consumers in line with that as sites
+// come and go and the floor moves, and reports who is talking and how each link is doing.
+import { EventEmitter } from 'node:events';
+import type { types } from 'mediasoup';
+import { AppError } from '../server/errors.js';
+import type { Logger } from '../server/logger.js';
+import type { SiteRole } from '../signaling/contract.js';
+import { type ConferenceRouter, RouterSet } from './routers.js';
+import { type ConsumerSink, SiteMedia, type TransportState } from './site-media.js';
+import { type SiteMediaStats, sampleSite } from './stats.js';
+import { feedFor, wantsHighLayer } from './topology.js';
+import type { WorkerPool } from './workers.js';
+
+export interface ConferenceOptions {
+  readonly pool: WorkerPool;
+  readonly routerConsumerBudget: number;
+  readonly hubHears: 'all' | 'floor';
+  readonly protocols: readonly ('udp' | 'tcp')[];
+  readonly statsIntervalMs: number;
+  readonly logger: Logger;
+}
+
+export interface Speaking {
+  readonly siteId: string;
+  readonly volume: number;
+}
+
+interface ConferenceEvents {
+  /** A site's media ended: left, taken over, or lost with its router ('media-lost'). */
+  siteClosed: [siteId: string, reason: string, media: SiteMedia];
+  transport: [siteId: string, state: TransportState];
+  producerScore: [siteId: string, source: string, score: number];
+  speaking: [Speaking[]];
+  stats: [SiteMediaStats[]];
+  closed: [];
+}
+
+const BRIDGE_MAX_UPLINK = 1_500_000;
+const HUB_MAX_UPLINK = 4_000_000;
+
+export class Conference extends EventEmitter<ConferenceEvents> {
+  readonly #routers: RouterSet;
+  readonly #opts: ConferenceOptions;
+  readonly #log: Logger;
+  readonly #sites = new Map<string, SiteMedia>();
+  readonly #producerSite = new Map<string, string>();
+  readonly #volumes = new Map<ConferenceRouter, Speaking[]>();
+  readonly #reconciling = new Map<SiteMedia, { dirty: boolean; done: Promise<void> }>();
+  readonly #muted = new Set<string>();
+  /** Ends a site's consumer reservation on its router (at its first reconcile, or its close). */
+  readonly #settle = new Map<SiteMedia, () => void>();
+  #floor: string | null = null;
+  #statsTimer: NodeJS.Timeout | undefined;
+  #sampling = false;
+  #closed = false;
+
+  private constructor(opts: ConferenceOptions) {
+    super();
+    this.#opts = opts;
+    this.#log = opts.logger.child({ conference: 'main' });
+    this.#routers = new RouterSet({
+      pool: opts.pool,
+      budget: opts.routerConsumerBudget,
+      logger: this.#log,
+      onVolumes: (router, volumes) => this.#onVolumes(router, volumes),
+    });
+  }
+
+  static async create(opts: ConferenceOptions): Promise<Conference> {
+    const c = new Conference(opts);
+    await c.#routers.first();
+    c.#statsTimer = setInterval(() => void c.#sampleStats(), opts.statsIntervalMs);
+    return c;
+  }
+
+  get floor(): string | null {
+    return this.#floor;
+  }
+
+  get muted(): ReadonlySet<string> {
+    return this.#muted;
+  }
+
+  get sites(): ReadonlyMap<string, SiteMedia> {
+    return this.#sites;
+  }
+
+  async rtpCapabilities(): Promise<types.RtpCapabilities> {
+    return (await this.#routers.first()).router.rtpCapabilities;
+  }
+
+  /** Media for a new connection of `siteId`; any earlier media of the same site is closed first. */
+  async join(siteId: string, role: SiteRole, sink: ConsumerSink): Promise<SiteMedia> {
+    if (this.#closed) throw new AppError('media_unavailable', 'the conference is closed');
+    this.#sites.get(siteId)?.close('replaced');
+    let router: ConferenceRouter;
+    try {
+      router = await this.#routers.place();
+    } catch (err) {
+      throw new AppError('media_unavailable', `no media router available: ${(err as Error).message}`);
+    }
+    const site = new SiteMedia({
+      siteId,
+      role,
+      router,
+      sink,
+      protocols: this.#opts.protocols,
+      maxIncomingBitrate: role === 'hub' ? HUB_MAX_UPLINK : BRIDGE_MAX_UPLINK,
+      logger: this.#log.child({ site: siteId }),
+    });
+    // A join that raced another join of the same site: the later one wins.
+    this.#sites.get(siteId)?.close('replaced');
+    this.#sites.set(siteId, site);
+    router.pendingSites++;
+    let pending = true;
+    const settle = () => {
+      if (pending) router.pendingSites--;
+      pending = false;
+    };
+    if (this.#muted.has(siteId)) site.mutedByOperator = true;
+    site.on('producersChanged', () => {
+      for (const [source, p] of site.producers) {
+        this.#producerSite.set(p.id, siteId);
+        if (source === 'mic')
+          router.levels.addProducer({ producerId: p.id }).catch((err: Error) => {
+            this.#log.debug({ err: err.message }, 'audio level observer refused a producer');
+          });
+      }
+      this.#reconcileAll();
+    });
+    site.on('transport', (state) => this.emit('transport', siteId, state));
+    site.on('producerScore', (source, score) => this.emit('producerScore', siteId, source, score));
+    this.#settle.set(site, settle);
+    site.once('closed', (reason) => {
+      settle();
+      this.#settle.delete(site);
+      if (this.#sites.get(siteId) === site) this.#sites.delete(siteId);
+      for (const [pid, sid] of this.#producerSite) if (sid === siteId) this.#producerSite.delete(pid);
+      this.emit('siteClosed', siteId, reason, site);
+    });
+    return site;
+  }
+
+  /** The client can take consumers now. */
+  async ready(site: SiteMedia, rtpCapabilities: types.RtpCapabilities): Promise<number> {
+    if (!site.transport('recv')) throw new AppError('out_of_order', 'create a receive transport before media:ready');
+    site.rtpCapabilities = rtpCapabilities;
+    await this.#reconcile(site);
+    this.#settle.get(site)?.();
+    return site.consumers.size;
+  }
+
+  setFloor(siteId: string | null): void {
+    if (siteId !== null && !this.#sites.has(siteId)) {
+      // Giving the floor to a site that is not connected is allowed: it takes effect when it joins.
+      this.#log.info({ site: siteId }, 'floor given to a site that is not connected');
+    }
+    if (this.#floor === siteId) return;
+    this.#floor = siteId;
+    this.#log.info({ floor: siteId }, 'floor changed');
+    this.#reconcileAll();
+  }
+
+  async setMuted(siteId: string, muted: boolean): Promise<void> {
+    if (muted) this.#muted.add(siteId);
+    else this.#muted.delete(siteId);
+    await this.#sites.get(siteId)?.setMutedByOperator(muted);
+  }
+
+  /** The hub watches `siteId` large: its video in the high layer, the rest low. */
+  async setFocus(hub: SiteMedia, siteId: string | null): Promise<void> {
+    hub.focus = siteId;
+    await Promise.all([...hub.consumers.values()].map((c) => this.#applyLayers(hub, c.consumer, c.feed, c.siteId)));
+  }
+
+  #reconcileAll(): void {
+    for (const site of this.#sites.values()) if (site.ready) void this.#reconcile(site);
+  }
+
+  /** Bring one viewer's consumers in line with the topology. Serialised per viewer; coalesced. */
+  #reconcile(viewer: SiteMedia): Promise<void> {
+    const running = this.#reconciling.get(viewer);
+    if (running) {
+      running.dirty = true;
+      return running.done;
+    }
+    const state = { dirty: true, done: Promise.resolve() };
+    state.done = (async () => {
+      try {
+        while (state.dirty && !viewer.closed) {
+          state.dirty = false;
+          await this.#reconcileOnce(viewer);
+        }
+      } catch (err) {
+        viewer.log.error({ err }, 'reconcile failed');
+      } finally {
+        this.#reconciling.delete(viewer);
+      }
+    })();
+    this.#reconciling.set(viewer, state);
+    return state.done;
+  }
+
+  async #reconcileOnce(viewer: SiteMedia): Promise<void> {
+    const topo = { floor: this.#floor, hubHears: this.#opts.hubHears };
+    const wanted = new Map<
+      string,
+      { src: SiteMedia; source: 'mic' | 'cam'; feed: NonNullable<ReturnType<typeof feedFor>> }
+    >();
+    for (const src of this.#sites.values()) {
+      if (src.closed || src === viewer) continue;
+      for (const [source, producer] of src.producers) {
+        const feed = feedFor(viewer, { siteId: src.siteId, role: src.role, source }, topo);
+        if (feed) wanted.set(producer.id, { src, source, feed });
+      }
+    }
+    for (const [id, entry] of viewer.consumers) {
+      const want = wanted.get(entry.consumer.producerId);
+      if (!want) {
+        entry.consumer.close();
+        viewer.consumers.delete(id);
+        viewer.sink.closed(id);
+      } else if (want.feed !== entry.feed) {
+        entry.feed = want.feed;
+        await this.#applyLayers(viewer, entry.consumer, entry.feed, entry.siteId);
+      }
+    }
+    const consumed = new Set([...viewer.consumers.values()].map((c) => c.consumer.producerId));
+    const missing = [...wanted].filter(([producerId]) => !consumed.has(producerId));
+    await Promise.all(missing.map(([producerId, w]) => this.#consume(viewer, producerId, w.src, w.source, w.feed)));
+  }
+
+  async #consume(
+    viewer: SiteMedia,
+    producerId: string,
+    src: SiteMedia,
+    source: 'mic' | 'cam',
+    feed: NonNullable<ReturnType<typeof feedFor>>,
+  ): Promise<void> {
+    const recv = viewer.transport('recv');
+    const caps = viewer.rtpCapabilities;
+    if (!recv || !caps) return;
+    const router = viewer.router;
+    try {
+      await router.ensureProducer(producerId, src.router);
+    } catch (err) {
+      viewer.log.warn({ err: (err as Error).message, from: src.siteId }, 'could not pipe a producer to this router');
+      return;
+    }
+    if (viewer.closed || recv.closed) return;
+    if (!router.router.canConsume({ producerId, rtpCapabilities: caps as types.RtpCapabilities })) {
+      viewer.log.warn({ from: src.siteId, source }, 'the client cannot decode this stream');
+      return;
+    }
+    let consumer: types.Consumer;
+    try {
+      consumer = await recv.consume({
+        producerId,
+        rtpCapabilities: caps as types.RtpCapabilities,
+        paused: true,
+      });
+    } catch (err) {
+      // The producer closed meanwhile: nothing to receive.
+      viewer.log.debug({ err: (err as Error).message, from: src.siteId }, 'consume failed');
+      return;
+    }
+    router.consumers++;
+    const entry = { consumer, siteId: src.siteId, source, feed };
+    viewer.consumers.set(consumer.id, entry);
+    consumer.observer.once('close', () => {
+      router.consumers--;
+      if (viewer.consumers.get(consumer.id) === entry) viewer.consumers.delete(consumer.id);
+    });
+    consumer.on('producerclose', () => {
+      viewer.consumers.delete(consumer.id);
+      if (!viewer.closed) viewer.sink.closed(consumer.id);
+    });
+    await this.#applyLayers(viewer, consumer, feed, src.siteId);
+    try {
+      await viewer.sink.offer({
+        consumerId: consumer.id,
+        producerId,
+        kind: consumer.kind,
+        rtpParameters: { ...consumer.rtpParameters },
+        siteId: src.siteId,
+        source,
+        feed,
+      });
+    } catch (err) {
+      viewer.log.warn({ err: (err as Error).message, from: src.siteId, source }, 'client did not take a consumer');
+      consumer.close();
+      viewer.consumers.delete(consumer.id);
+      return;
+    }
+    if (!consumer.closed) await consumer.resume();
+  }
+
+  async #applyLayers(viewer: SiteMedia, consumer: types.Consumer, feed: 'hub' | 'floor' | 'grid', from: string) {
+    if (consumer.closed || consumer.kind !== 'video' || consumer.type === 'simple') return;
+    const high = wantsHighLayer(feed, viewer.focus === from);
+    await consumer.setPreferredLayers({ spatialLayer: high ? 2 : 0, temporalLayer: 2 }).catch((err: Error) => {
+      viewer.log.debug({ err: err.message }, 'setPreferredLayers failed');
+    });
+  }
+
+  #onVolumes(router: ConferenceRouter, volumes: { producerId: string; volume: number }[]) {
+    this.#volumes.set(
+      router,
+      volumes.flatMap((v) => {
+        const siteId = this.#producerSite.get(v.producerId);
+        return siteId ? [{ siteId, volume: v.volume }] : [];
+      }),
+    );
+    const all = [...this.#volumes.values()].flat().sort((a, b) => b.volume - a.volume);
+    this.emit('speaking', all);
+  }
+
+  async #sampleStats(): Promise<void> {
+    // A slow worker must not pile up samplings.
+    if (this.#sampling || this.#closed || this.listenerCount('stats') === 0) return;
+    this.#sampling = true;
+    try {
+      const stats = await Promise.all([...this.#sites.values()].map((s) => sampleSite(s)));
+      if (!this.#closed) this.emit('stats', stats);
+    } catch (err) {
+      this.#log.warn({ err: (err as Error).message }, 'stats sampling failed');
+    } finally {
+      this.#sampling = false;
+    }
+  }
+
+  serialize() {
+    return {
+      floor: this.#floor,
+      muted: [...this.#muted],
+      routers: this.#routers.routers.map((r) => ({
+        index: r.index,
+        worker: r.media.index,
+        pid: r.media.worker.pid,
+        consumers: r.consumers,
+        sites: [...this.#sites.values()].filter((s) => s.router === r).map((s) => s.siteId),
+      })),
+      sites: [...this.#sites.values()].map((s) => s.serialize()),
+    };
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#statsTimer);
+    for (const site of [...this.#sites.values()]) site.close('server-shutdown');
+    this.#routers.close();
+    this.emit('closed');
+    this.removeAllListeners();
+  }
+}

@@ -1,0 +1,58 @@
+// The media plane: the only door into mediasoup for the rest of the service.
+import type { Config } from '../config/schema.js';
+import type { Logger } from '../server/logger.js';
+import { Conference } from './conference.js';
+import { WorkerPool } from './workers.js';
+
+export type { Conference, Speaking } from './conference.js';
+export type { ConsumerSink, SiteMedia, TransportState } from './site-media.js';
+export type { SiteMediaStats } from './stats.js';
+
+export class MediaPlane {
+  private constructor(
+    readonly pool: WorkerPool,
+    readonly conference: Conference,
+  ) {}
+
+  static async create(config: Readonly<Config>, logger: Logger): Promise<MediaPlane> {
+    const pool = await WorkerPool.create({
+      count: config.MEDIA_WORKERS,
+      port: config.MEDIA_PORT,
+      listenIp: config.MEDIA_LISTEN_IP,
+      announcedAddress: config.MEDIA_ANNOUNCED_ADDRESS,
+      protocols: config.MEDIA_PROTOCOLS,
+      logger,
+    });
+    try {
+      const conference = await Conference.create({
+        pool,
+        routerConsumerBudget: config.MEDIA_ROUTER_CONSUMER_BUDGET,
+        hubHears: config.HUB_HEARS,
+        protocols: config.MEDIA_PROTOCOLS,
+        statsIntervalMs: config.STATS_INTERVAL_MS,
+        logger,
+      });
+      return new MediaPlane(pool, conference);
+    } catch (err) {
+      pool.close();
+      throw err;
+    }
+  }
+
+  get healthy(): boolean {
+    return this.pool.healthy;
+  }
+
+  get pids(): number[] {
+    return this.pool.pids;
+  }
+
+  usage() {
+    return this.pool.usage();
+  }
+
+  close(): void {
+    this.conference.close();
+    this.pool.close();
+  }
+}

@@ -1,0 +1,76 @@
+// The HTTP edge: Fastify with one error handler, health, and the operator API. Components are
+// built by main.ts (or a test) and passed in, so the app owns none of them.
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Roster } from '../config/roster.js';
+import type { Config } from '../config/schema.js';
+import type { Briefing } from './briefing.js';
+import type { SiteCredentials } from './credentials.js';
+import { AppError, isAppError, publicError } from './errors.js';
+import type { Logger } from './logger.js';
+import type { OperatorAuth } from './operator.js';
+import { eventRoutes } from './routes/events.js';
+import { healthRoutes } from './routes/health.js';
+import { siteRoutes } from './routes/sites.js';
+import type { Store } from './store/store.js';
+
+export interface MediaHealth {
+  readonly healthy: boolean;
+  readonly pids: readonly number[];
+}
+
+export interface AppDeps {
+  readonly config: Readonly<Config>;
+  readonly logger: Logger;
+  readonly store: Store;
+  readonly roster: Roster;
+  readonly credentials: SiteCredentials;
+  readonly operator: OperatorAuth;
+  readonly media: MediaHealth;
+  readonly briefing: Briefing;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    deps: AppDeps;
+    requireOperator(req: FastifyRequest): void;
+  }
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    loggerInstance: deps.logger.child({ component: 'http' }),
+    disableRequestLogging: true,
+    trustProxy: config.TRUST_PROXY,
+    https: config.tls ? { cert: config.tls.cert, key: config.tls.key } : null,
+    forceCloseConnections: true,
+  }) as unknown as FastifyInstance;
+
+  app.decorate('deps', deps);
+  app.decorate('requireOperator', (req: FastifyRequest) => deps.operator.check(req.headers.authorization));
+
+  app.setErrorHandler((err, req, reply) => {
+    if (isAppError(err)) {
+      if (err.status >= 500) req.log.warn({ code: err.code, err: err.message }, 'request failed');
+      return reply.status(err.status).send({ error: err.toBody() });
+    }
+    const status = (err as { statusCode?: number }).statusCode;
+    if (status !== undefined && status >= 400 && status < 500) {
+      // Fastify's own 4xx (bad JSON, body too large, schema): its message names the problem.
+      const code = status === 404 ? 'not_found' : status === 401 ? 'unauthorized' : 'bad_request';
+      return reply.status(status).send({ error: { code, message: (err as Error).message } });
+    }
+    req.log.error({ err }, 'unhandled error');
+    return reply.status(500).send({ error: publicError(err) });
+  });
+  app.setNotFoundHandler((req, reply) => {
+    reply
+      .status(404)
+      .send({ error: new AppError('not_found', `no route ${req.method} ${req.url.split('?')[0]}`).toBody() });
+  });
+
+  await app.register(healthRoutes);
+  await app.register(siteRoutes);
+  await app.register(eventRoutes);
+  return app;
+}

@@ -1,0 +1,53 @@
+// The entry point: parse config once, start the service, and stop cleanly on SIGTERM/SIGINT.
+import { ConfigError, loadConfig, publicUrlWarning } from '../config/schema.js';
+import { AppError } from './errors.js';
+import { createLogger } from './logger.js';
+import { startService } from './service.js';
+
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`giao-ban: ${err.message}\n`);
+    process.exit(2);
+  }
+  throw err;
+}
+
+const logger = createLogger(config.LOG_LEVEL);
+const warning = publicUrlWarning(config);
+if (warning) logger.warn(warning);
+
+try {
+  const service = await startService({ config, logger });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    // A hung close must not keep the process alive past the grace period.
+    const force = setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, config.SHUTDOWN_GRACE_MS);
+    force.unref();
+    service.close().then(
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+} catch (err) {
+  const message = err instanceof ConfigError || err instanceof AppError ? err.message : String(err);
+  logger.fatal({ err }, 'start-up failed');
+  process.stderr.write(`giao-ban: start-up failed: ${message}\n`);
+  process.exit(1);
+}

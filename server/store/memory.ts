@@ -1,0 +1,113 @@
+// The embedded default: state lives as long as the process. Good for a single instance and
+// for tests; use Redis (REDIS_URL) when it must survive a restart.
+import {
+  type EventRecord,
+  eventSchema,
+  type NewEvent,
+  type RehearsalResult,
+  type Session,
+  type SiteStatus,
+} from './records.js';
+import { DEFAULT_EVENT_LOG_LIMIT, type EventQuery, filterEvents, type Store } from './store.js';
+
+// Copies in and out, so callers cannot mutate what is stored (as with Redis).
+const copy = <T>(v: T): T => structuredClone(v);
+
+export class MemoryStore implements Store {
+  readonly kind = 'memory' as const;
+  readonly #secrets = new Map<string, string>();
+  readonly #versions = new Map<string, number>();
+  readonly #statuses = new Map<string, SiteStatus>();
+  readonly #sessions = new Map<string, Session>();
+  readonly #results = new Map<string, Map<string, RehearsalResult>>();
+  readonly #leases = new Map<string, { owner: string; until: number }>();
+  #events: EventRecord[] = [];
+  #seq = 0;
+  #closed = false;
+
+  constructor(readonly eventLimit = DEFAULT_EVENT_LOG_LIMIT) {}
+
+  async getSecret(name: string) {
+    return this.#secrets.get(name);
+  }
+  async setSecretIfAbsent(name: string, value: string) {
+    const existing = this.#secrets.get(name);
+    if (existing !== undefined) return existing;
+    this.#secrets.set(name, value);
+    return value;
+  }
+  async setSecret(name: string, value: string) {
+    this.#secrets.set(name, value);
+  }
+
+  async getCredentialVersion(siteId: string) {
+    return this.#versions.get(siteId) ?? 1;
+  }
+  async bumpCredentialVersion(siteId: string) {
+    const next = (this.#versions.get(siteId) ?? 1) + 1;
+    this.#versions.set(siteId, next);
+    return next;
+  }
+
+  async putSiteStatus(status: SiteStatus) {
+    this.#statuses.set(status.siteId, copy(status));
+  }
+  async getSiteStatuses() {
+    return new Map([...this.#statuses].map(([k, v]) => [k, copy(v)]));
+  }
+
+  async putSession(session: Session) {
+    this.#sessions.set(session.id, copy(session));
+  }
+  async compareAndSetSession(expected: Session['status'], next: Session) {
+    const current = this.#sessions.get(next.id);
+    if (!current || current.status !== expected) return false;
+    this.#sessions.set(next.id, copy(next));
+    return true;
+  }
+  async getSession(id: string) {
+    const s = this.#sessions.get(id);
+    return s && copy(s);
+  }
+  async listSessions() {
+    return [...this.#sessions.values()].map(copy).sort((a, b) => a.startsAt.localeCompare(b.startsAt));
+  }
+
+  async putRehearsalResult(result: RehearsalResult) {
+    const bySite = this.#results.get(result.sessionId) ?? new Map<string, RehearsalResult>();
+    this.#results.set(result.sessionId, bySite);
+    bySite.set(result.siteId, copy(result));
+  }
+  async getRehearsalResults(sessionId: string) {
+    return [...(this.#results.get(sessionId)?.values() ?? [])].map(copy);
+  }
+
+  async appendEvent(event: NewEvent) {
+    const record = eventSchema.parse({ ...event, seq: ++this.#seq, at: event.at ?? new Date().toISOString() });
+    this.#events.push(record);
+    if (this.#events.length > this.eventLimit) this.#events = this.#events.slice(-this.eventLimit);
+    return copy(record);
+  }
+  async listEvents(query?: EventQuery) {
+    return filterEvents(this.#events, query).map(copy);
+  }
+
+  async acquireLease(name: string, owner: string, ttlMs: number) {
+    const now = Date.now();
+    const held = this.#leases.get(name);
+    if (held && held.until > now && held.owner !== owner) return false;
+    this.#leases.set(name, { owner, until: now + ttlMs });
+    return true;
+  }
+  async releaseLease(name: string, owner: string) {
+    if (this.#leases.get(name)?.owner === owner) this.#leases.delete(name);
+  }
+
+  async ping() {}
+  async close() {
+    this.#closed = true;
+  }
+  get closed() {
+    return this.#closed;
+  }
+}

@@ -1,0 +1,64 @@
+// What the store keeps. Zod schemas because the Redis store reads these back from outside
+// the process; types are inferred from them.
+import { z } from 'zod';
+
+export const siteStates = ['offline', 'connecting', 'online', 'degraded'] as const;
+export type SiteState = (typeof siteStates)[number];
+
+export const siteStatusSchema = z.object({
+  siteId: z.string(),
+  state: z.enum(siteStates),
+  since: z.string(), // ISO time of the last state change
+  updatedAt: z.string(),
+  reason: z.string().optional(),
+  flags: z.record(z.string(), z.boolean()).default({}),
+  metrics: z.record(z.string(), z.number().nullable()).default({}),
+});
+export type SiteStatus = z.infer<typeof siteStatusSchema>;
+
+export const sessionKinds = ['rehearsal', 'live'] as const;
+export const sessionStatuses = ['scheduled', 'open', 'ended', 'cancelled', 'missed'] as const;
+
+export const sessionSchema = z.object({
+  id: z.string(),
+  kind: z.enum(sessionKinds),
+  title: z.string(),
+  startsAt: z.string(), // ISO 8601 in UTC: unambiguous whatever the display zone
+  durationMinutes: z.number().int().positive(),
+  siteIds: z.array(z.string()),
+  agenda: z
+    .array(z.object({ title: z.string(), siteId: z.string().optional(), minutes: z.number().int().positive() }))
+    .default([]),
+  status: z.enum(sessionStatuses),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  openedAt: z.string().optional(),
+  endedAt: z.string().optional(),
+});
+export type Session = z.infer<typeof sessionSchema>;
+
+export const checkResultSchema = z.object({
+  name: z.string(),
+  pass: z.boolean(),
+  value: z.union([z.string(), z.number(), z.boolean(), z.null()]),
+  reason: z.string(),
+});
+export const rehearsalResultSchema = z.object({
+  sessionId: z.string(),
+  siteId: z.string(),
+  result: z.enum(['pass', 'fail', 'absent']),
+  checks: z.array(checkResultSchema),
+  updatedAt: z.string(),
+});
+export type RehearsalResult = z.infer<typeof rehearsalResultSchema>;
+
+export const eventSchema = z.object({
+  seq: z.number().int().nonnegative(),
+  at: z.string(),
+  type: z.string(),
+  siteId: z.string().optional(),
+  sessionId: z.string().optional(),
+  data: z.record(z.string(), z.unknown()).optional(),
+});
+export type EventRecord = z.infer<typeof eventSchema>;
+export type NewEvent = Omit<EventRecord, 'seq' | 'at'> & { at?: string };

@@ -1,0 +1,63 @@
+// The one place state that must survive a restart, or be seen by another instance, goes.
+// Two implementations pass the same contract tests: in memory (the embedded default) and Redis.
+import type { EventRecord, NewEvent, RehearsalResult, Session, SiteStatus } from './records.js';
+
+export interface EventQuery {
+  /** ISO time: only events at or after it. */
+  readonly since?: string;
+  /** Only events with a larger sequence number (for clients that resume a stream). */
+  readonly afterSeq?: number;
+  /** At most this many, the newest ones. */
+  readonly limit?: number;
+}
+
+export interface Store {
+  readonly kind: 'memory' | 'redis';
+
+  /** A named secret (server HMAC key, operator token hash). */
+  getSecret(name: string): Promise<string | undefined>;
+  /** Set the secret unless one exists; returns the value in force (so two instances agree). */
+  setSecretIfAbsent(name: string, value: string): Promise<string>;
+  setSecret(name: string, value: string): Promise<void>;
+
+  /** The version a site's join token is derived from; 1 until the first re-issue. */
+  getCredentialVersion(siteId: string): Promise<number>;
+  bumpCredentialVersion(siteId: string): Promise<number>;
+
+  putSiteStatus(status: SiteStatus): Promise<void>;
+  getSiteStatuses(): Promise<Map<string, SiteStatus>>;
+
+  putSession(session: Session): Promise<void>;
+  /** Replace a session only if its status is still `expected`; false if another writer won. */
+  compareAndSetSession(expected: Session['status'], next: Session): Promise<boolean>;
+  getSession(id: string): Promise<Session | undefined>;
+  listSessions(): Promise<Session[]>;
+
+  putRehearsalResult(result: RehearsalResult): Promise<void>;
+  getRehearsalResults(sessionId: string): Promise<RehearsalResult[]>;
+
+  /** Append to the bounded event log; the store assigns a strictly increasing `seq`. */
+  appendEvent(event: NewEvent): Promise<EventRecord>;
+  listEvents(query?: EventQuery): Promise<EventRecord[]>;
+
+  /** Hold a named lease for ttlMs: true if this owner now holds it (fresh or renewed). */
+  acquireLease(name: string, owner: string, ttlMs: number): Promise<boolean>;
+  releaseLease(name: string, owner: string): Promise<void>;
+
+  /** Throws store_unavailable when the backing service cannot be reached. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_EVENT_LOG_LIMIT = 10_000;
+
+export function filterEvents(events: readonly EventRecord[], query: EventQuery = {}): EventRecord[] {
+  const sinceMs = query.since !== undefined ? Date.parse(query.since) : undefined;
+  let out = events.filter(
+    (e) =>
+      (query.afterSeq === undefined || e.seq > query.afterSeq) &&
+      (sinceMs === undefined || Date.parse(e.at) >= sinceMs),
+  );
+  if (query.limit !== undefined && out.length > query.limit) out = out.slice(out.length - query.limit);
+  return out;
+}

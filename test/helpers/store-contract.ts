@@ -1,0 +1,177 @@
+// The contract every Store passes. Run against the in-memory store and a real Redis server.
+import type { Test } from 'tap';
+import type { Session } from '../../server/store/records.js';
+import type { Store } from '../../server/store/store.js';
+
+const session = (id: string, startsAt: string): Session => ({
+  id,
+  kind: 'rehearsal',
+  title: 'Kiểm tra kết nối',
+  startsAt,
+  durationMinutes: 60,
+  siteIds: ['hub', 'ha-noi'],
+  agenda: [],
+  status: 'scheduled',
+  createdAt: '2012-06-01T00:00:00.000Z',
+  updatedAt: '2012-06-01T00:00:00.000Z',
+});
+
+export function storeContract(t: Test, make: () => Promise<Store>) {
+  t.test('secrets: set-if-absent keeps the first value', async (t) => {
+    const store = await make();
+    t.equal(await store.getSecret('k'), undefined);
+    t.equal(await store.setSecretIfAbsent('k', 'first'), 'first');
+    t.equal(await store.setSecretIfAbsent('k', 'second'), 'first', 'second writer gets the value in force');
+    await store.setSecret('k', 'third');
+    t.equal(await store.getSecret('k'), 'third');
+    await store.close();
+  });
+
+  t.test('credential versions start at 1 and bump per site', async (t) => {
+    const store = await make();
+    t.equal(await store.getCredentialVersion('bac-ninh'), 1);
+    t.equal(await store.bumpCredentialVersion('bac-ninh'), 2);
+    t.equal(await store.bumpCredentialVersion('bac-ninh'), 3);
+    t.equal(await store.getCredentialVersion('bac-ninh'), 3);
+    t.equal(await store.getCredentialVersion('ca-mau'), 1, 'other sites unaffected');
+    await store.close();
+  });
+
+  t.test('site status snapshots', async (t) => {
+    const store = await make();
+    const at = new Date().toISOString();
+    await store.putSiteStatus({
+      siteId: 'hue',
+      state: 'online',
+      since: at,
+      updatedAt: at,
+      flags: { floor: true },
+      metrics: { rttMs: 20 },
+    });
+    await store.putSiteStatus({
+      siteId: 'hue',
+      state: 'degraded',
+      since: at,
+      updatedAt: at,
+      reason: 'loss 5%',
+      flags: {},
+      metrics: { lossPct: 5, rttMs: null },
+    });
+    const all = await store.getSiteStatuses();
+    t.equal(all.size, 1);
+    t.same(all.get('hue'), {
+      siteId: 'hue',
+      state: 'degraded',
+      since: at,
+      updatedAt: at,
+      reason: 'loss 5%',
+      flags: {},
+      metrics: { lossPct: 5, rttMs: null },
+    });
+    await store.close();
+  });
+
+  t.test('sessions: put, list in start order, compare-and-set once', async (t) => {
+    const store = await make();
+    await store.putSession(session('live', '2012-06-22T01:00:00.000Z'));
+    await store.putSession(session('rehearsal', '2012-06-21T09:30:00.000Z'));
+    t.same(
+      (await store.listSessions()).map((s) => s.id),
+      ['rehearsal', 'live'],
+    );
+    const open = { ...session('rehearsal', '2012-06-21T09:30:00.000Z'), status: 'open' as const };
+    const results = await Promise.all([
+      store.compareAndSetSession('scheduled', open),
+      store.compareAndSetSession('scheduled', open),
+    ]);
+    t.same(results.sort(), [false, true], 'exactly one writer wins');
+    t.equal((await store.getSession('rehearsal'))?.status, 'open');
+    t.equal(await store.compareAndSetSession('scheduled', { ...open, id: 'missing' }), false, 'no such session');
+    t.equal(await store.getSession('missing'), undefined);
+    await store.close();
+  });
+
+  t.test('rehearsal results per session', async (t) => {
+    const store = await make();
+    const at = new Date().toISOString();
+    await store.putRehearsalResult({
+      sessionId: 's1',
+      siteId: 'hue',
+      result: 'fail',
+      checks: [{ name: 'video', pass: false, value: 0, reason: 'no video' }],
+      updatedAt: at,
+    });
+    await store.putRehearsalResult({ sessionId: 's1', siteId: 'hue', result: 'pass', checks: [], updatedAt: at });
+    await store.putRehearsalResult({ sessionId: 's1', siteId: 'ca-mau', result: 'absent', checks: [], updatedAt: at });
+    await store.putRehearsalResult({ sessionId: 's2', siteId: 'hue', result: 'fail', checks: [], updatedAt: at });
+    const s1 = (await store.getRehearsalResults('s1')).sort((a, b) => a.siteId.localeCompare(b.siteId));
+    t.same(
+      s1.map((r) => [r.siteId, r.result]),
+      [
+        ['ca-mau', 'absent'],
+        ['hue', 'pass'],
+      ],
+    );
+    t.same(await store.getRehearsalResults('none'), []);
+    await store.close();
+  });
+
+  t.test('event log: append-only, ordered, bounded, queryable', async (t) => {
+    const store = await make();
+    const first = await store.appendEvent({
+      type: 'site.state',
+      siteId: 'hue',
+      data: { from: 'offline', to: 'online', list: [] },
+      at: '2012-06-21T09:00:00.000Z',
+    });
+    t.equal(first.type, 'site.state');
+    t.same(first.data, { from: 'offline', to: 'online', list: [] }, 'empty arrays survive');
+    const more = [];
+    for (let i = 0; i < 30; i++)
+      more.push(
+        await store.appendEvent({
+          type: 'tick',
+          data: { i },
+          at: `2012-06-21T10:00:${String(i).padStart(2, '0')}.000Z`,
+        }),
+      );
+    const seqs = [first, ...more].map((e) => e.seq);
+    t.ok(
+      seqs.every((s, i) => i === 0 || s > (seqs[i - 1] ?? 0)),
+      'seq strictly increases',
+    );
+    const all = await store.listEvents();
+    t.equal(all.length, 20, 'bounded to the limit (20 in tests), oldest dropped');
+    t.equal(all[0]?.data?.i, 10, '31 appended, the 11 oldest dropped');
+    t.equal((await store.listEvents({ since: '2012-06-21T10:00:25.000Z' })).length, 5);
+    t.equal((await store.listEvents({ afterSeq: more[27]?.seq })).length, 2);
+    t.same(
+      (await store.listEvents({ limit: 3 })).map((e) => e.data?.i),
+      [27, 28, 29],
+      'limit keeps the newest',
+    );
+    await store.close();
+  });
+
+  t.test('leases: one holder at a time, renewable, expiring', async (t) => {
+    const store = await make();
+    t.equal(await store.acquireLease('scheduler', 'a', 300), true);
+    t.equal(await store.acquireLease('scheduler', 'b', 300), false, 'held by a');
+    t.equal(await store.acquireLease('scheduler', 'a', 300), true, 'a renews');
+    await new Promise((r) => setTimeout(r, 400));
+    t.equal(await store.acquireLease('scheduler', 'b', 300), true, 'expired, b takes it');
+    await store.releaseLease('scheduler', 'a');
+    t.equal(await store.acquireLease('scheduler', 'a', 300), false, 'a cannot release what b holds');
+    await store.releaseLease('scheduler', 'b');
+    t.equal(await store.acquireLease('scheduler', 'a', 300), true);
+    await store.close();
+  });
+
+  t.test('ping and close', async (t) => {
+    const store = await make();
+    await store.ping();
+    await store.close();
+    await store.close();
+    t.pass('close twice is harmless');
+  });
+}
