@@ -75,6 +75,8 @@ export class SiteMedia extends EventEmitter<SiteMediaEvents> {
   readonly #opts: SiteMediaOptions;
   readonly #transports = new Map<Direction, types.WebRtcTransport>();
   readonly #producers = new Map<MediaSource, types.Producer>();
+  /** Network-check transports: their producers reach nobody. */
+  readonly #probes = new Map<string, types.WebRtcTransport>();
   #closed = false;
 
   constructor(opts: SiteMediaOptions) {
@@ -107,9 +109,46 @@ export class SiteMedia extends EventEmitter<SiteMediaEvents> {
     if (this.#closed) throw new AppError('conflict', 'this connection has been closed');
   }
 
-  #transportById(transportId: string): [Direction, types.WebRtcTransport] {
+  #transportById(transportId: string): [Direction | 'probe', types.WebRtcTransport] {
     for (const [dir, t] of this.#transports) if (t.id === transportId) return [dir, t];
+    const probe = this.#probes.get(transportId);
+    if (probe) return ['probe', probe];
     throw new AppError('out_of_order', `no transport ${transportId} on this connection; create one first`);
+  }
+
+  /**
+   * A throw-away send transport offering one protocol, for the pre-join network check. At most
+   * two at a time, so a page cannot pile them up.
+   */
+  async createProbe(protocol: 'udp' | 'tcp'): Promise<TransportOptions> {
+    this.#assertOpen();
+    if (!this.#opts.protocols.includes(protocol)) {
+      throw new AppError('conflict', `this server does not offer media over ${protocol.toUpperCase()}`);
+    }
+    if (this.#probes.size >= 2) throw new AppError('conflict', 'close the previous network check first');
+    const transport = await this.router.router.createWebRtcTransport({
+      webRtcServer: this.router.media.webRtcServer,
+      enableUdp: protocol === 'udp',
+      enableTcp: protocol === 'tcp',
+      appData: { siteId: this.siteId, probe: protocol },
+    });
+    if (this.#closed) {
+      transport.close();
+      this.#assertOpen();
+    }
+    this.#probes.set(transport.id, transport);
+    transport.observer.once('close', () => this.#probes.delete(transport.id));
+    return {
+      id: transport.id,
+      iceParameters: { ...transport.iceParameters },
+      iceCandidates: transport.iceCandidates.map((c) => ({ ...c })),
+      dtlsParameters: { ...transport.dtlsParameters },
+    };
+  }
+
+  closeTransport(transportId: string): void {
+    this.#assertOpen();
+    this.#transportById(transportId)[1].close();
   }
 
   /** A new transport; a second one in the same direction replaces the first (a rebuild). */
@@ -174,7 +213,7 @@ export class SiteMedia extends EventEmitter<SiteMediaEvents> {
   async produce(transportId: string, kind: 'audio' | 'video', source: MediaSource, rtpParameters: RtpParameters) {
     this.#assertOpen();
     const [direction, transport] = this.#transportById(transportId);
-    if (direction !== 'send') throw new AppError('bad_request', 'produce on the send transport, not the receive one');
+    if (direction === 'recv') throw new AppError('bad_request', 'produce on the send transport, not the receive one');
     if ((source === 'mic') !== (kind === 'audio')) {
       throw new AppError('bad_request', `source "${source}" cannot carry ${kind}`);
     }
@@ -193,6 +232,8 @@ export class SiteMedia extends EventEmitter<SiteMediaEvents> {
       producer.close();
       this.#assertOpen();
     }
+    // A probe's producer lives and dies with its transport and is never forwarded.
+    if (direction === 'probe') return producer;
     // A site sends one microphone and one camera; a new one replaces the old (device switch).
     this.#producers.get(source)?.close();
     this.#producers.set(source, producer);
@@ -242,8 +283,9 @@ export class SiteMedia extends EventEmitter<SiteMediaEvents> {
     if (this.#closed) return;
     this.#closed = true;
     // Closing the transports closes their producers and consumers in the worker too.
-    for (const t of this.#transports.values()) t.close();
+    for (const t of [...this.#transports.values(), ...this.#probes.values()]) t.close();
     this.#transports.clear();
+    this.#probes.clear();
     this.#producers.clear();
     this.consumers.clear();
     this.log.info({ reason }, 'site media closed');

@@ -64,6 +64,6 @@ if [ "$quiet" = 1 ]; then bash scripts/build-worker.sh >/dev/null; else bash scr
 
 # --- browser pages -------------------------------------------------------------------------
 if [ -f scripts/build-pages.ts ]; then
-  node --import tsx scripts/build-pages.ts ${quiet:+--quiet}
+  if [ "$quiet" = 1 ]; then node --import tsx scripts/build-pages.ts --quiet; else node --import tsx scripts/build-pages.ts; fi
 fi
 say "ready"

@@ -65,7 +65,15 @@ export type CloseReason = (typeof closeReasons)[number];
 // ---- site -> server: inputs -----------------------------------------------------------------
 export const siteInputs = {
   'media:capabilities': z.strictObject({}),
-  'media:create-transport': z.strictObject({ direction: z.enum(['send', 'recv']) }),
+  /**
+   * `probe`: a throw-away send transport for the pre-join network check, offering only the
+   * given protocol; what is produced on it reaches nobody. Closed by media:close-transport.
+   */
+  'media:create-transport': z.strictObject({
+    direction: z.enum(['send', 'recv']),
+    probe: z.strictObject({ protocol: z.enum(['udp', 'tcp']) }).optional(),
+  }),
+  'media:close-transport': z.strictObject({ transportId: id }),
   'media:connect-transport': z.strictObject({ transportId: id, dtlsParameters: dtlsParametersSchema }),
   'media:produce': z.strictObject({
     transportId: id,
@@ -91,6 +99,8 @@ export const siteInputs = {
     transport: z.enum(['udp', 'tcp']).nullable(),
     receiving: z.strictObject({ audio: z.boolean(), video: z.boolean() }).optional(),
   }),
+  /** Round trip of signaling, for the network check. */
+  ping: z.strictObject({ sent: z.number() }),
   leave: z.strictObject({}),
 } as const;
 export type SiteEvent = keyof typeof siteInputs;
@@ -107,6 +117,7 @@ export interface SiteOutputs {
   'media:capabilities': { routerRtpCapabilities: Record<string, unknown> };
   'media:create-transport': TransportOptions;
   'media:connect-transport': Record<string, never>;
+  'media:close-transport': Record<string, never>;
   'media:produce': { producerId: string };
   'media:pause-producer': Record<string, never>;
   'media:close-producer': Record<string, never>;
@@ -115,6 +126,7 @@ export interface SiteOutputs {
   'hub:focus': Record<string, never>;
   'hand:set': Record<string, never>;
   'site:report': Record<string, never>;
+  ping: { sent: number; serverTime: number };
   leave: Record<string, never>;
 }
 

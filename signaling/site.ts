@@ -115,7 +115,15 @@ async function onConnection(
     'media:capabilities': async () => ({
       routerRtpCapabilities: { ...(await deps.conference.rtpCapabilities()) },
     }),
-    'media:create-transport': ({ direction }) => media.createTransport(direction),
+    'media:create-transport': ({ direction, probe }) => {
+      if (!probe) return media.createTransport(direction);
+      if (direction !== 'send') throw new AppError('bad_request', 'a network check sends; use direction "send"');
+      return media.createProbe(probe.protocol);
+    },
+    'media:close-transport': async ({ transportId }) => {
+      media.closeTransport(transportId);
+      return {};
+    },
     'media:connect-transport': async ({ transportId, dtlsParameters }) => {
       await media.connectTransport(transportId, dtlsParameters);
       return {};
@@ -149,6 +157,7 @@ async function onConnection(
       deps.briefing.emit('report', site.id, report);
       return {};
     },
+    ping: async ({ sent }) => ({ sent, serverTime: Date.now() }),
     leave: async () => {
       // Ack first, then close, so the page hears that its goodbye was received.
       setImmediate(() => conn.close('left', 'You left the conference.'));
