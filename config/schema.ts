@@ -103,8 +103,16 @@ export const settingsSchema = z.strictObject({
   MEDIA_ROUTER_CONSUMER_BUDGET: int(4, 100000, 'consumers per router before another worker is used').default(1000),
   HUB_HEARS: z.enum(['all', 'floor'], { error: 'expected "all" or "floor"' }).default('all'),
   HEARTBEAT_INTERVAL_MS: int(100, 60000, 'a heartbeat interval in ms').default(1000),
-  HEARTBEAT_TIMEOUT_MS: int(300, 120000, 'a heartbeat timeout in ms').default(3000),
-  STATS_INTERVAL_MS: int(200, 60000, 'a stats sampling interval in ms').default(2000),
+  // A silent client is dropped between TIMEOUT-INTERVAL and TIMEOUT after it went quiet.
+  HEARTBEAT_TIMEOUT_MS: int(300, 120000, 'a heartbeat timeout in ms').default(2500),
+  STATS_INTERVAL_MS: int(200, 60000, 'a stats sampling interval in ms').default(1000),
+  STATUS_MAX_RTT_MS: int(1, 60000, 'a round-trip time in ms above which a site is degraded').default(400),
+  STATUS_MAX_LOSS_PCT: int(0, 100, 'a packet loss % above which a site is degraded').default(5),
+  STATUS_MAX_JITTER_MS: int(1, 60000, 'a jitter in ms above which a site is degraded').default(50),
+  STATUS_MIN_SEND_KBPS: int(0, 100000, 'a bitrate in kbit/s below which a site sends no media').default(8),
+  STATUS_CONNECT_GRACE_MS: int(0, 600000, 'how long a new connection may take to get media flowing, in ms').default(
+    10000,
+  ),
   SHUTDOWN_GRACE_MS: int(100, 60000, 'a shutdown grace period in ms').default(3000),
   TRUST_PROXY: bool.default(false),
 });

@@ -51,6 +51,19 @@ export class MediaPlane {
     return this.pool.usage();
   }
 
+  /** Where the conference runs, for the operator's API. */
+  describe() {
+    return {
+      workers: this.pool.workers.map((w) => ({
+        index: w.index,
+        pid: w.worker.pid,
+        alive: w.alive,
+        port: w.port ?? null,
+      })),
+      ...this.conference.serialize(),
+    };
+  }
+
   close(): void {
     this.conference.close();
     this.pool.close();

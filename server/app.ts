@@ -3,20 +3,20 @@
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Roster } from '../config/roster.js';
 import type { Config } from '../config/schema.js';
+import type { MediaPlane } from '../media/index.js';
 import type { Briefing } from './briefing.js';
 import type { SiteCredentials } from './credentials.js';
 import { AppError, isAppError, publicError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { OperatorAuth } from './operator.js';
+import { conferenceRoutes } from './routes/conference.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
-import { siteRoutes } from './routes/sites.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { pageRoutes } from './routes/pages.js';
+import { siteActionRoutes, siteRoutes } from './routes/sites.js';
+import type { StatusService } from './status/service.js';
 import type { Store } from './store/store.js';
-
-export interface MediaHealth {
-  readonly healthy: boolean;
-  readonly pids: readonly number[];
-}
 
 export interface AppDeps {
   readonly config: Readonly<Config>;
@@ -25,8 +25,11 @@ export interface AppDeps {
   readonly roster: Roster;
   readonly credentials: SiteCredentials;
   readonly operator: OperatorAuth;
-  readonly media: MediaHealth;
+  readonly media: MediaPlane;
+  /** Connected sockets by namespace (signaling attaches after the app is built). */
+  readonly sockets: () => { site: number; operator: number };
   readonly briefing: Briefing;
+  readonly status: StatusService;
 }
 
 declare module 'fastify' {
@@ -71,6 +74,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(healthRoutes);
   await app.register(siteRoutes);
+  await app.register(siteActionRoutes);
+  await app.register(conferenceRoutes);
+  await app.register(metricsRoutes);
   await app.register(eventRoutes);
+  await app.register(pageRoutes);
   return app;
 }

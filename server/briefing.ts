@@ -21,6 +21,8 @@ interface BriefingEvents {
   changed: [ConferenceView];
   /** A page's own view of its link, for the status board. */
   report: [siteId: string, report: SiteReport];
+  /** A site's live connection arrived (true) or went (false). */
+  presence: [siteId: string, connected: boolean];
 }
 
 export const closeMessages: Record<CloseReason, string> = {
@@ -40,6 +42,8 @@ export class Briefing extends EventEmitter<BriefingEvents> {
   readonly #present = new Map<string, SiteConnection>();
   #hands: string[] = [];
   #phase: Phase = 'open';
+  /** Since start, for /metrics. */
+  floorChanges = 0;
 
   constructor(opts: { conference: Conference; roster: Roster; store: Store; logger: Logger }) {
     super();
@@ -69,6 +73,10 @@ export class Briefing extends EventEmitter<BriefingEvents> {
     this.#changed();
   }
 
+  hands(): readonly string[] {
+    return this.#hands;
+  }
+
   isPresent(siteId: string): boolean {
     return this.#present.has(siteId);
   }
@@ -96,6 +104,7 @@ export class Briefing extends EventEmitter<BriefingEvents> {
     this.#present.set(siteId, conn);
     if (previous && previous !== conn) previous.close('taken-over', closeMessages['taken-over']);
     this.#event('site.connected', siteId, { takeover: Boolean(previous) });
+    this.emit('presence', siteId, true);
     this.#changed();
   }
 
@@ -104,12 +113,14 @@ export class Briefing extends EventEmitter<BriefingEvents> {
     this.#present.delete(siteId);
     this.#hands = this.#hands.filter((h) => h !== siteId);
     this.#event('site.disconnected', siteId, { why });
+    this.emit('presence', siteId, false);
     this.#changed();
   }
 
   giveFloor(siteId: string): ConferenceView {
     const site = this.#site(siteId);
     if (site.kind === 'hub') throw new AppError('bad_request', 'the hub presides; give the floor to a bridge');
+    if (this.#conference.floor !== siteId) this.floorChanges++;
     this.#conference.setFloor(siteId);
     this.#hands = this.#hands.filter((h) => h !== siteId);
     this.#event('floor.given', siteId);
@@ -120,7 +131,10 @@ export class Briefing extends EventEmitter<BriefingEvents> {
   takeFloor(): ConferenceView {
     const had = this.#conference.floor;
     this.#conference.setFloor(null);
-    if (had) this.#event('floor.taken', had);
+    if (had) {
+      this.floorChanges++;
+      this.#event('floor.taken', had);
+    }
     this.#changed();
     return this.view();
   }

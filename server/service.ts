@@ -10,6 +10,7 @@ import { Briefing } from './briefing.js';
 import { SiteCredentials } from './credentials.js';
 import type { Logger } from './logger.js';
 import { OperatorAuth } from './operator.js';
+import { StatusService } from './status/service.js';
 import { createStore } from './store/index.js';
 import type { Store } from './store/store.js';
 
@@ -20,6 +21,7 @@ export interface Service {
   readonly credentials: SiteCredentials;
   readonly media: MediaPlane;
   readonly briefing: Briefing;
+  readonly status: StatusService;
   readonly signaling: Signaling;
   /** The address the HTTP server listens on, after listen(). */
   readonly url: string;
@@ -54,20 +56,54 @@ export async function startService({ config, logger, announceOperatorToken }: St
     const media = await MediaPlane.create(config, logger);
     closers.push(() => media.close());
     const briefing = new Briefing({ conference: media.conference, roster, store, logger });
-    const app = await buildApp({ config, logger, store, roster, credentials, operator, media, briefing });
+    const status = await StatusService.create({
+      roster,
+      briefing,
+      conference: media.conference,
+      store,
+      logger,
+      thresholds: {
+        maxRttMs: config.STATUS_MAX_RTT_MS,
+        maxLossPct: config.STATUS_MAX_LOSS_PCT,
+        maxJitterMs: config.STATUS_MAX_JITTER_MS,
+        minSendKbps: config.STATUS_MIN_SEND_KBPS,
+        connectGraceMs: config.STATUS_CONNECT_GRACE_MS,
+        staleMs: config.STATS_INTERVAL_MS * 3,
+      },
+    });
+    closers.push(() => status.close());
+    let signaling: Signaling | undefined;
+    const sockets = () => ({
+      site: signaling?.sites.sockets.size ?? 0,
+      operator: signaling?.operators.sockets.size ?? 0,
+    });
+    const app = await buildApp({
+      config,
+      logger,
+      store,
+      roster,
+      credentials,
+      operator,
+      media,
+      briefing,
+      status,
+      sockets,
+    });
     closers.push(() => app.close());
-    const signaling = new Signaling({
+    signaling = new Signaling({
       httpServer: app.server,
       credentials,
       operator,
       briefing,
       conference: media.conference,
+      status,
       sites: roster.sites,
       heartbeatIntervalMs: config.HEARTBEAT_INTERVAL_MS,
       heartbeatTimeoutMs: config.HEARTBEAT_TIMEOUT_MS,
       logger,
     });
-    closers.push(() => signaling.close());
+    const live = signaling;
+    closers.push(() => live.close());
     // Sites hear why before their sockets close.
     closers.push(() => briefing.close());
     await app.listen({ host: config.HOST, port: config.PORT });
@@ -88,7 +124,8 @@ export async function startService({ config, logger, announceOperatorToken }: St
       credentials,
       media,
       briefing,
-      signaling,
+      status,
+      signaling: live,
       url,
       close: () => {
         closing ??= closeAll();

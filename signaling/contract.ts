@@ -203,7 +203,32 @@ export interface OperatorOutputs {
 export type OperatorClientEvents = {
   [E in OperatorEvent]: (input: OperatorInput<E>, ack: AckFn<OperatorOutputs[E]>) => void;
 };
+/** A site's live status as the board shows it (GET /api/sites gives the same). */
+export interface SiteStatusView {
+  siteId: string;
+  state: 'offline' | 'connecting' | 'online' | 'degraded';
+  since: string;
+  updatedAt: string;
+  reason?: string;
+  transport?: 'udp' | 'tcp' | null;
+  flags: Record<string, boolean>;
+  metrics: Record<string, number | null>;
+}
+export interface AlertView {
+  siteId: string;
+  kind: 'dropped' | 'degraded';
+  reason: string;
+  at: string;
+}
+
 export interface OperatorServerEvents {
+  /** Every site's status: on connect, and after the board's own reconnect. */
+  'status:all': (p: { sites: SiteStatusView[] }) => void;
+  /** One site's state or flags changed. */
+  'status:site': (s: SiteStatusView) => void;
+  /** Metrics of these sites moved (once per stats sample). */
+  'status:metrics': (p: { sites: SiteStatusView[] }) => void;
+  alert: (a: AlertView) => void;
   'conference:changed': (c: ConferenceView) => void;
   /** Someone is talking: the loudest sites with their level in dBov (-127..0). */
   'conference:speaking': (p: { sites: { siteId: string; volume: number }[] }) => void;

@@ -9,6 +9,7 @@ import type { Briefing } from '../server/briefing.js';
 import type { SiteCredentials } from '../server/credentials.js';
 import type { Logger } from '../server/logger.js';
 import type { OperatorAuth } from '../server/operator.js';
+import type { StatusService } from '../server/status/service.js';
 import { OPERATOR_NAMESPACE, SITE_NAMESPACE } from './contract.js';
 import { attachOperatorNamespace, type OperatorNamespace } from './operator.js';
 import { attachSiteNamespace, type SiteNamespace } from './site.js';
@@ -19,6 +20,7 @@ export interface SignalingDeps {
   readonly operator: OperatorAuth;
   readonly briefing: Briefing;
   readonly conference: Conference;
+  readonly status: StatusService;
   readonly sites: readonly Site[];
   readonly heartbeatIntervalMs: number;
   readonly heartbeatTimeoutMs: number;
@@ -49,7 +51,16 @@ export class Signaling {
       consumeTimeoutMs: 10_000,
       logger: deps.logger,
     });
-    attachOperatorNamespace(this.operators, { operator: deps.operator, briefing: deps.briefing, logger: deps.logger });
+    attachOperatorNamespace(this.operators, {
+      operator: deps.operator,
+      briefing: deps.briefing,
+      status: deps.status,
+      logger: deps.logger,
+    });
+    // Pushed, not polled: state changes at once, metrics once per stats sample.
+    deps.status.on('status', (s) => this.operators.emit('status:site', s));
+    deps.status.on('metrics', (sites) => this.operators.volatile.emit('status:metrics', { sites }));
+    deps.status.on('alert', (a) => this.operators.emit('alert', a));
     deps.briefing.on('changed', (view) => {
       this.sites.emit('conference:changed', view);
       this.operators.emit('conference:changed', view);

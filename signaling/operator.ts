@@ -4,6 +4,7 @@ import type { Namespace, Socket } from 'socket.io';
 import type { Briefing } from '../server/briefing.js';
 import type { Logger } from '../server/logger.js';
 import type { OperatorAuth } from '../server/operator.js';
+import type { StatusService } from '../server/status/service.js';
 import { bindHandlers, type HandlerMap } from './bind.js';
 import {
   type OperatorClientEvents,
@@ -17,7 +18,7 @@ type OperatorSocket = Socket<OperatorClientEvents, OperatorServerEvents>;
 
 export function attachOperatorNamespace(
   nsp: OperatorNamespace,
-  deps: { operator: OperatorAuth; briefing: Briefing; logger: Logger },
+  deps: { operator: OperatorAuth; briefing: Briefing; status: StatusService; logger: Logger },
 ): void {
   const log = deps.logger.child({ component: 'signaling', namespace: 'operator' });
   nsp.use((socket, next) => {
@@ -45,6 +46,8 @@ export function attachOperatorNamespace(
       'conference:get': async () => briefing.view(),
     };
     bindHandlers(socket, operatorInputs, handlers, log.child({ socket: socket.id }));
+    // The full picture on every (re)connect, so a board that was away re-syncs.
+    socket.emit('status:all', { sites: deps.status.all() });
     socket.emit('conference:changed', briefing.view());
   });
 }

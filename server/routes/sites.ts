@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AppError } from '../errors.js';
 
 const siteParams = z.object({ id: z.string().min(1).max(100) });
+const muteBody = z.strictObject({ muted: z.boolean({ error: 'expected { "muted": true | false }' }) });
 
 export function parseOr400<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const r = schema.safeParse(value);
@@ -17,17 +18,19 @@ export async function siteRoutes(app: FastifyInstance) {
   app.addHook('onRequest', async (req) => app.requireOperator(req));
 
   app.get('/api/sites', async () => {
-    const { roster, store } = app.deps;
-    const statuses = await store.getSiteStatuses();
+    const { roster, status } = app.deps;
     return {
+      counts: status.counts(),
       sites: roster.sites.map((site) => {
-        const status = statuses.get(site.id);
+        const s = status.get(site.id);
         return {
           ...site,
-          state: status?.state ?? 'offline',
-          since: status?.since ?? null,
-          flags: status?.flags ?? {},
-          metrics: status?.metrics ?? {},
+          state: s?.state ?? 'offline',
+          since: s?.since ?? null,
+          reason: s?.reason ?? null,
+          transport: s?.transport ?? null,
+          flags: s?.flags ?? {},
+          metrics: s?.metrics ?? {},
         };
       }),
     };
@@ -46,5 +49,26 @@ export async function siteRoutes(app: FastifyInstance) {
     app.deps.briefing.disconnect(id, 'link-reissued');
     req.log.info({ site: id }, 'join link re-issued');
     return { siteId: id, url };
+  });
+}
+
+export async function siteActionRoutes(app: FastifyInstance) {
+  app.addHook('onRequest', async (req) => app.requireOperator(req));
+
+  app.post('/api/sites/:id/mute', async (req) => {
+    const { id } = parseOr400(siteParams, req.params, 'path');
+    const { muted } = parseOr400(muteBody, req.body ?? {}, 'body');
+    return app.deps.briefing.mute(id, muted);
+  });
+
+  app.post('/api/sites/:id/restart-ice', async (req) => {
+    const { id } = parseOr400(siteParams, req.params, 'path');
+    app.deps.briefing.requestIceRestart(id);
+    return { siteId: id, requested: true };
+  });
+
+  app.post('/api/sites/:id/disconnect', async (req) => {
+    const { id } = parseOr400(siteParams, req.params, 'path');
+    return { siteId: id, disconnected: app.deps.briefing.disconnect(id, 'disconnected-by-operator') };
   });
 }

@@ -11,6 +11,7 @@ export const siteStatusSchema = z.object({
   since: z.string(), // ISO time of the last state change
   updatedAt: z.string(),
   reason: z.string().optional(),
+  transport: z.enum(['udp', 'tcp']).nullable().optional(),
   flags: z.record(z.string(), z.boolean()).default({}),
   metrics: z.record(z.string(), z.number().nullable()).default({}),
 });
