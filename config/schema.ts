@@ -113,6 +113,13 @@ export const settingsSchema = z.strictObject({
   STATUS_CONNECT_GRACE_MS: int(0, 600000, 'how long a new connection may take to get media flowing, in ms').default(
     10000,
   ),
+  // Rehearsal checks; defaults from published practice for interactive video.
+  REHEARSAL_MAX_RTT_MS: int(1, 60000, 'a round-trip time in ms a rehearsal accepts').default(300),
+  REHEARSAL_MAX_LOSS_PCT: int(0, 100, 'a packet loss % a rehearsal accepts').default(2),
+  REHEARSAL_MAX_JITTER_MS: int(1, 60000, 'a jitter in ms a rehearsal accepts').default(30),
+  REHEARSAL_MIN_AUDIO_KBPS: int(0, 100000, 'the audio bitrate in kbit/s a site must send').default(12),
+  REHEARSAL_MIN_VIDEO_KBPS: int(0, 100000, 'the video bitrate in kbit/s a site must send').default(30),
+  REHEARSAL_WINDOW_MS: int(1000, 600000, 'how long a rehearsal measures each site, in ms').default(4000),
   SHUTDOWN_GRACE_MS: int(100, 60000, 'a shutdown grace period in ms').default(3000),
   TRUST_PROXY: bool.default(false),
 });

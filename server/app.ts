@@ -9,12 +9,16 @@ import type { SiteCredentials } from './credentials.js';
 import { AppError, isAppError, publicError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { OperatorAuth } from './operator.js';
+import type { RehearsalRunner } from './rehearsal/runner.js';
+import { boardRoutes } from './routes/board.js';
 import { conferenceRoutes } from './routes/conference.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { pageRoutes } from './routes/pages.js';
+import { sessionRoutes } from './routes/sessions.js';
 import { siteActionRoutes, siteRoutes } from './routes/sites.js';
+import type { SessionService } from './schedule/sessions.js';
 import type { StatusService } from './status/service.js';
 import type { Store } from './store/store.js';
 
@@ -30,6 +34,8 @@ export interface AppDeps {
   readonly sockets: () => { site: number; operator: number };
   readonly briefing: Briefing;
   readonly status: StatusService;
+  readonly sessions: SessionService;
+  readonly rehearsals: RehearsalRunner;
 }
 
 declare module 'fastify' {
@@ -77,7 +83,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(siteActionRoutes);
   await app.register(conferenceRoutes);
   await app.register(metricsRoutes);
+  await app.register(sessionRoutes);
   await app.register(eventRoutes);
   await app.register(pageRoutes);
+  await app.register(boardRoutes);
   return app;
 }

@@ -21,6 +21,8 @@ interface BriefingEvents {
   changed: [ConferenceView];
   /** A page's own view of its link, for the status board. */
   report: [siteId: string, report: SiteReport];
+  /** The technician confirmed hearing and seeing the hub (rehearsal). */
+  confirm: [siteId: string, c: { hears: boolean; sees: boolean }];
   /** A site's live connection arrived (true) or went (false). */
   presence: [siteId: string, connected: boolean];
 }

@@ -1,5 +1,7 @@
 // Composes the service from its parts, in dependency order, and closes them in reverse.
 // main.ts runs it for real; tests start it in-process with their own config.
+
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { loadRoster, type Roster } from '../config/roster.js';
 import type { Config } from '../config/schema.js';
@@ -10,6 +12,11 @@ import { Briefing } from './briefing.js';
 import { SiteCredentials } from './credentials.js';
 import type { Logger } from './logger.js';
 import { OperatorAuth } from './operator.js';
+import { defaultCheckThresholds } from './rehearsal/checks.js';
+import { RehearsalRunner } from './rehearsal/runner.js';
+import { type Clock, systemClock } from './schedule/clock.js';
+import { Scheduler } from './schedule/scheduler.js';
+import { SessionService } from './schedule/sessions.js';
 import { StatusService } from './status/service.js';
 import { createStore } from './store/index.js';
 import type { Store } from './store/store.js';
@@ -22,6 +29,9 @@ export interface Service {
   readonly media: MediaPlane;
   readonly briefing: Briefing;
   readonly status: StatusService;
+  readonly sessions: SessionService;
+  readonly scheduler: Scheduler;
+  readonly rehearsals: RehearsalRunner;
   readonly signaling: Signaling;
   /** The address the HTTP server listens on, after listen(). */
   readonly url: string;
@@ -33,9 +43,15 @@ export interface StartOptions {
   readonly logger: Logger;
   /** Where a generated operator token is shown; stderr by default. */
   readonly announceOperatorToken?: (token: string) => void;
+  /** The scheduler's clock (tests pass a manual one). */
+  readonly clock?: Clock;
+  /** How long the rehearsal measures each site's media (ms). */
+  readonly rehearsalWindowMs?: number;
 }
 
-export async function startService({ config, logger, announceOperatorToken }: StartOptions): Promise<Service> {
+export async function startService(opts: StartOptions): Promise<Service> {
+  const { config, logger, announceOperatorToken } = opts;
+  const clock = opts.clock ?? systemClock;
   const roster = loadRoster(config.ROSTER_FILE);
   const store = await createStore(config, logger);
   const closers: (() => Promise<void> | void)[] = [() => store.close()];
@@ -72,6 +88,43 @@ export async function startService({ config, logger, announceOperatorToken }: St
       },
     });
     closers.push(() => status.close());
+    const sessions = new SessionService(store, roster, clock, config.TIME_ZONE);
+    const rehearsals = new RehearsalRunner({
+      conference: media.conference,
+      briefing,
+      store,
+      roster,
+      logger,
+      windowMs: opts.rehearsalWindowMs ?? config.REHEARSAL_WINDOW_MS,
+      thresholds: {
+        maxRttMs: config.REHEARSAL_MAX_RTT_MS,
+        maxLossPct: config.REHEARSAL_MAX_LOSS_PCT,
+        maxJitterMs: config.REHEARSAL_MAX_JITTER_MS,
+        minAudioKbps: config.REHEARSAL_MIN_AUDIO_KBPS,
+        minVideoKbps: config.REHEARSAL_MIN_VIDEO_KBPS,
+        minReceiveKbps: defaultCheckThresholds.minReceiveKbps,
+      },
+    });
+    closers.push(() => rehearsals.close());
+    const scheduler = new Scheduler({ store, clock, logger, instanceId: randomUUID() });
+    // A session is a phase over the always-open conference.
+    scheduler.on('opened', (s) => {
+      briefing.setPhase(s.kind === 'rehearsal' ? 'rehearsal' : 'live');
+      if (s.kind === 'rehearsal') rehearsals.start(s);
+    });
+    scheduler.on('ended', (s) => {
+      briefing.setPhase('open');
+      if (s.kind === 'rehearsal') {
+        rehearsals
+          .finish(s)
+          .catch((err: Error) => logger.error({ err: err.message }, 'could not finish the rehearsal'));
+      }
+    });
+    // A cancelled open session ends at the next tick rather than waiting for its end time.
+    sessions.on('cancelled', () => {
+      scheduler.tick().catch((err: Error) => logger.warn({ err: err.message }, 'scheduler tick failed'));
+    });
+    closers.push(() => scheduler.close());
     let signaling: Signaling | undefined;
     const sockets = () => ({
       site: signaling?.sites.sockets.size ?? 0,
@@ -87,6 +140,8 @@ export async function startService({ config, logger, announceOperatorToken }: St
       media,
       briefing,
       status,
+      sessions,
+      rehearsals,
       sockets,
     });
     closers.push(() => app.close());
@@ -107,6 +162,7 @@ export async function startService({ config, logger, announceOperatorToken }: St
     // Sites hear why before their sockets close.
     closers.push(() => briefing.close());
     await app.listen({ host: config.HOST, port: config.PORT });
+    scheduler.start();
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
     const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
@@ -125,6 +181,9 @@ export async function startService({ config, logger, announceOperatorToken }: St
       media,
       briefing,
       status,
+      sessions,
+      scheduler,
+      rehearsals,
       signaling: live,
       url,
       close: () => {

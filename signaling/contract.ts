@@ -99,6 +99,8 @@ export const siteInputs = {
     transport: z.enum(['udp', 'tcp']).nullable(),
     receiving: z.strictObject({ audio: z.boolean(), video: z.boolean() }).optional(),
   }),
+  /** Rehearsal: the technician confirms hearing and seeing the hub. */
+  'rehearsal:confirm': z.strictObject({ hears: z.boolean(), sees: z.boolean() }),
   /** Round trip of signaling, for the network check. */
   ping: z.strictObject({ sent: z.number() }),
   leave: z.strictObject({}),
@@ -126,6 +128,7 @@ export interface SiteOutputs {
   'hub:focus': Record<string, never>;
   'hand:set': Record<string, never>;
   'site:report': Record<string, never>;
+  'rehearsal:confirm': Record<string, never>;
   ping: { sent: number; serverTime: number };
   leave: Record<string, never>;
 }

@@ -157,6 +157,10 @@ async function onConnection(
       deps.briefing.emit('report', site.id, report);
       return {};
     },
+    'rehearsal:confirm': async (c) => {
+      deps.briefing.emit('confirm', site.id, c);
+      return {};
+    },
     ping: async ({ sent }) => ({ sent, serverTime: Date.now() }),
     leave: async () => {
       // Ack first, then close, so the page hears that its goodbye was received.

@@ -6,6 +6,7 @@ import {
   type NewEvent,
   type RehearsalResult,
   type Session,
+  type SiteProfile,
   type SiteStatus,
 } from './records.js';
 import { DEFAULT_EVENT_LOG_LIMIT, type EventQuery, filterEvents, type Store } from './store.js';
@@ -20,6 +21,7 @@ export class MemoryStore implements Store {
   readonly #statuses = new Map<string, SiteStatus>();
   readonly #sessions = new Map<string, Session>();
   readonly #results = new Map<string, Map<string, RehearsalResult>>();
+  readonly #profiles = new Map<string, SiteProfile>();
   readonly #leases = new Map<string, { owner: string; until: number }>();
   #events: EventRecord[] = [];
   #seq = 0;
@@ -80,6 +82,13 @@ export class MemoryStore implements Store {
   }
   async getRehearsalResults(sessionId: string) {
     return [...(this.#results.get(sessionId)?.values() ?? [])].map(copy);
+  }
+
+  async putSiteProfile(profile: SiteProfile) {
+    this.#profiles.set(profile.siteId, copy(profile));
+  }
+  async getSiteProfiles() {
+    return new Map([...this.#profiles].map(([k, v]) => [k, copy(v)]));
   }
 
   async appendEvent(event: NewEvent) {

@@ -63,3 +63,14 @@ export const eventSchema = z.object({
 });
 export type EventRecord = z.infer<typeof eventSchema>;
 export type NewEvent = Omit<EventRecord, 'seq' | 'at'> & { at?: string };
+
+/** What a rehearsal learned about a site's link, for the live session to use. */
+export const siteProfileSchema = z.object({
+  siteId: z.string(),
+  sessionId: z.string(),
+  transport: z.enum(['udp', 'tcp']).nullable(),
+  uplinkKbps: z.number().nullable(),
+  rttMs: z.number().nullable(),
+  measuredAt: z.string(),
+});
+export type SiteProfile = z.infer<typeof siteProfileSchema>;

@@ -10,8 +10,10 @@ import {
   type RehearsalResult,
   rehearsalResultSchema,
   type Session,
+  type SiteProfile,
   type SiteStatus,
   sessionSchema,
+  siteProfileSchema,
   siteStatusSchema,
 } from './records.js';
 import { DEFAULT_EVENT_LOG_LIMIT, type EventQuery, filterEvents, type Store } from './store.js';
@@ -194,6 +196,18 @@ export class RedisStore implements Store {
     return this.#run('getRehearsalResults', async (r) => {
       const all = await r.hvals(this.#key(`rehearsal:${sessionId}`));
       return all.map((j) => rehearsalResultSchema.parse(JSON.parse(j)));
+    });
+  }
+
+  putSiteProfile(profile: SiteProfile) {
+    return this.#run('putSiteProfile', async (r) => {
+      await r.hset(this.#key('site-profiles'), profile.siteId, JSON.stringify(profile));
+    });
+  }
+  getSiteProfiles() {
+    return this.#run('getSiteProfiles', async (r) => {
+      const all = await r.hgetall(this.#key('site-profiles'));
+      return new Map(Object.entries(all).map(([id, json]) => [id, siteProfileSchema.parse(JSON.parse(json))]));
     });
   }
 

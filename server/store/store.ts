@@ -1,6 +1,6 @@
 // The one place state that must survive a restart, or be seen by another instance, goes.
 // Two implementations pass the same contract tests: in memory (the embedded default) and Redis.
-import type { EventRecord, NewEvent, RehearsalResult, Session, SiteStatus } from './records.js';
+import type { EventRecord, NewEvent, RehearsalResult, Session, SiteProfile, SiteStatus } from './records.js';
 
 export interface EventQuery {
   /** ISO time: only events at or after it. */
@@ -35,6 +35,9 @@ export interface Store {
 
   putRehearsalResult(result: RehearsalResult): Promise<void>;
   getRehearsalResults(sessionId: string): Promise<RehearsalResult[]>;
+
+  putSiteProfile(profile: SiteProfile): Promise<void>;
+  getSiteProfiles(): Promise<Map<string, SiteProfile>>;
 
   /** Append to the bounded event log; the store assigns a strictly increasing `seq`. */
   appendEvent(event: NewEvent): Promise<EventRecord>;
