@@ -1,6 +1,6 @@
 // The HTTP edge: Fastify with one error handler, health, and the operator API. Components are
 // built by main.ts (or a test) and passed in, so the app owns none of them.
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
 import type { Roster } from '../config/roster.js';
 import type { Config } from '../config/schema.js';
 import type { MediaPlane } from '../media/index.js';
@@ -49,7 +49,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps;
   const app = Fastify({
     loggerInstance: deps.logger.child({ component: 'http' }),
-    disableRequestLogging: true,
+    // Request lines would repeat what the error handler and the domain already log.
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: config.TRUST_PROXY,
     https: config.tls ? { cert: config.tls.cert, key: config.tls.key } : null,
     forceCloseConnections: true,
