@@ -96,6 +96,8 @@ export interface SitePeerOptions {
   videoEncodings?: types.RtpEncodingParameters[];
   /** Let socket.io reconnect by itself. Default false, so a dropped test peer stays dropped. */
   reconnection?: boolean;
+  /** The whole join (and each rejoinMedia) must finish within this. Default 30 s. */
+  joinTimeoutMs?: number;
   log?: (msg: string) => void;
 }
 
@@ -106,12 +108,16 @@ export interface PeerConsumer {
 }
 
 export interface JoinTimings {
-  /** performance.now() values. */
+  /** performance.now() values, of the first join (a rejoin leaves them as they are). */
   start: number;
   welcome?: number;
   /** All own producers exist on the server. */
   producing?: number;
-  /** A consumer of the hub's video (feed 'hub') received its first bytes. */
+  /**
+   * The hub's video (feed 'hub') arrived: its first decoded frame (a frame sink watches from
+   * the consumer's creation), or else the first stats reading with bytes > 0 that
+   * waitUntilReceivingHub() takes.
+   */
   firstHubVideoByte?: number;
 }
 
@@ -331,6 +337,8 @@ export class SitePeer {
   closedReason: { reason: CloseReason; message: string } | undefined;
   /** socket.io's reason for the last disconnect. */
   disconnectReason: string | undefined;
+  /** Where the join is (or got stuck): 'welcome', 'device.load', 'produce cam', ... 'joined'. */
+  step = 'welcome';
   /** What media:ready answered last. */
   ready: SiteOutputs['media:ready'] | undefined;
   readonly protocolErrors: (ErrorBody & { event: string })[] = [];
@@ -346,6 +354,9 @@ export class SitePeer {
   #sendTransport: types.Transport | undefined;
   #recvTransport: types.Transport | undefined;
   readonly #consumers = new Map<string, PeerConsumer>();
+  /** Offers being turned into consumers now, and those of them the server closed meanwhile. */
+  readonly #consuming = new Set<string>();
+  readonly #cancelled = new Set<string>();
   readonly #sources: FakeSource[] = [];
   /** Stops the frame sinks still waiting for the hub's first video frame. */
   readonly #frameWatchers = new Set<() => void>();
@@ -365,14 +376,38 @@ export class SitePeer {
   static async join(opts: SitePeerOptions): Promise<SitePeer> {
     const peer = new SitePeer(opts, performance.now());
     try {
-      await peer.#awaitWelcome();
-      peer.timings.welcome = performance.now();
-      await peer.#joinMedia();
-      peer.timings.producing ??= performance.now();
+      await peer.#withDeadline(async () => {
+        await peer.#awaitWelcome();
+        peer.timings.welcome = performance.now();
+        await peer.#joinMedia();
+      });
       return peer;
     } catch (err) {
       await peer.close();
       throw err;
+    }
+  }
+
+  /**
+   * Runs a join within opts.joinTimeoutMs, so a join that stalls inside mediasoup-client or
+   * libwebrtc (which have no timeouts of their own) fails with the step it was stuck at.
+   */
+  async #withDeadline(run: () => Promise<void>): Promise<void> {
+    const ms = this.opts.joinTimeoutMs ?? 30_000;
+    const running = run();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        // The stalled run() fails later, when close() tears its transports down; this error
+        // is the one that explains it, so that later failure is only logged.
+        running.catch((err: Error) => this.#log(`after the join timed out: ${err.message}`));
+        reject(new PeerError(`${this.#name}: join not done after ${ms} ms, stuck at: ${this.step}`, 'timeout'));
+      }, ms);
+    });
+    try {
+      await Promise.race([running, deadline]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -440,8 +475,13 @@ export class SitePeer {
     });
     socket.on('media:consume', (offer, ack) => this.#onConsume(offer, ack));
     socket.on('media:consumer-closed', ({ consumerId }) => {
-      this.#consumers.get(consumerId)?.consumer.close();
-      this.#consumers.delete(consumerId);
+      const held = this.#consumers.get(consumerId);
+      if (held) {
+        held.consumer.close();
+        this.#consumers.delete(consumerId);
+      } else if (this.#consuming.has(consumerId)) {
+        this.#cancelled.add(consumerId); // #consume drops it when it is ready
+      }
     });
     socket.on('media:restart-ice-requested', (p) => {
       this.restartIceRequests.push(p);
@@ -494,13 +534,16 @@ export class SitePeer {
   // ---- media ----
   /** Steps 2-5 of a join: device, transports, producers, media:ready. */
   async #joinMedia(): Promise<void> {
+    this.step = 'media:capabilities';
     const { routerRtpCapabilities } = await this.request('media:capabilities', {});
     // A Device loads once; a rejoin may land on another router, so each round gets its own.
+    this.step = 'device.load';
     const device = new Device({ handlerFactory });
     // The contract types router objects loosely; mediasoup-client validates them itself.
     await device.load({ routerRtpCapabilities: routerRtpCapabilities as types.RtpCapabilities });
     this.#device = device;
 
+    this.step = 'send transport';
     const sendOptions = await this.request('media:create-transport', { direction: 'send' });
     const sendTransport = device.createSendTransport(clientTransportOptions(sendOptions));
     this.#sendTransport = sendTransport;
@@ -514,18 +557,25 @@ export class SitePeer {
       );
     });
 
+    this.step = 'recv transport';
     const recvOptions = await this.request('media:create-transport', { direction: 'recv' });
     this.#recvTransport = device.createRecvTransport(clientTransportOptions(recvOptions));
     this.#wireTransport(this.#recvTransport);
 
-    if (this.opts.audio ?? true) await this.#produce('mic', fakeMicrophone(this.#sourceError));
+    if (this.opts.audio ?? true) {
+      this.step = 'produce mic';
+      await this.#produce('mic', fakeMicrophone(this.#sourceError));
+    }
     if (this.opts.video ?? true) {
+      this.step = 'produce cam';
       const { width = 160, height = 120, fps = 10 } = this.opts;
       await this.#produce('cam', fakeCamera(width, height, fps, this.#seed, this.#sourceError));
     }
-    this.timings.producing = performance.now();
+    this.timings.producing ??= performance.now();
 
+    this.step = 'media:ready';
     this.ready = await this.request('media:ready', { rtpCapabilities: device.rtpCapabilities });
+    this.step = 'joined';
     this.#log(`joined: ${this.producers.size} producers, ${this.ready.consumers} consumers offered`);
   }
 
@@ -564,23 +614,31 @@ export class SitePeer {
   }
 
   async #consume(offer: ConsumeOffer): Promise<void> {
-    if (this.#consumers.has(offer.consumerId)) return;
+    const { consumerId } = offer;
+    if (this.#consumers.has(consumerId) || this.#consuming.has(consumerId)) return;
     const transport = this.#recvTransport;
     if (!transport || transport.closed) throw new Error('no open receive transport');
-    const consumer = await transport.consume({
-      id: offer.consumerId,
-      producerId: offer.producerId,
-      kind: offer.kind,
-      rtpParameters: offer.rtpParameters as types.RtpParameters,
-      appData: { siteId: offer.siteId, source: offer.source, feed: offer.feed },
-    });
-    // The server may have closed it while we were creating it.
-    if (this.closed || transport.closed) {
+    this.#consuming.add(consumerId);
+    let consumer: types.Consumer;
+    try {
+      consumer = await transport.consume({
+        id: consumerId,
+        producerId: offer.producerId,
+        kind: offer.kind,
+        rtpParameters: offer.rtpParameters as types.RtpParameters,
+        appData: { siteId: offer.siteId, source: offer.source, feed: offer.feed },
+      });
+    } finally {
+      this.#consuming.delete(consumerId);
+    }
+    // The server, or this peer, may have closed it while it was being created.
+    const cancelled = this.#cancelled.delete(consumerId);
+    if (cancelled || this.closed || transport.closed) {
       consumer.close();
       return;
     }
-    this.#consumers.set(offer.consumerId, { consumer, offer });
-    consumer.on('transportclose', () => this.#consumers.delete(offer.consumerId));
+    this.#consumers.set(consumerId, { consumer, offer });
+    consumer.on('transportclose', () => this.#consumers.delete(consumerId));
     if (offer.feed === 'hub' && offer.kind === 'video' && this.timings.firstHubVideoByte === undefined) {
       this.#watchFirstHubFrame(consumer);
     }
@@ -629,8 +687,11 @@ export class SitePeer {
       this.#socket.disconnect();
       this.#socket = this.#openSocket();
     }
-    await this.#awaitWelcome();
-    await this.#joinMedia();
+    await this.#withDeadline(async () => {
+      this.step = 'welcome';
+      await this.#awaitWelcome();
+      await this.#joinMedia();
+    });
   }
 
   #stopMedia(): void {
