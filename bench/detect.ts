@@ -65,7 +65,14 @@ try {
           ),
         timeoutMs,
       );
-      waiters.push({ siteId, want, resolve: (t) => (clearTimeout(timer), resolve(t)) });
+      waiters.push({
+        siteId,
+        want,
+        resolve: (t) => {
+          clearTimeout(timer);
+          resolve(t);
+        },
+      });
     });
 
   const joined = await joinMany(ids.length, (i) => ({

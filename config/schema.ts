@@ -94,9 +94,13 @@ export const settingsSchema = z.strictObject({
   TIME_ZONE: timeZone.default('Asia/Ho_Chi_Minh'),
   MEDIA_WORKERS: int(1, 64, 'a number of mediasoup workers').default(availableParallelism()),
   // 0 lets each worker take any free port (tests run side by side that way).
-  MEDIA_PORT: int(0, 65000, 'the first media port; worker N listens on MEDIA_PORT+N; 0 for any free port').default(
-    40000,
-  ),
+  MEDIA_PORT: int(
+    0,
+    65000,
+    'the first media port (1024-65000; worker N listens on MEDIA_PORT+N) or 0 for any free port',
+  )
+    .refine((p) => p === 0 || p >= 1024, 'expected the first media port: 1024-65000, or 0 for any free port')
+    .default(40000),
   MEDIA_LISTEN_IP: ip('the local address for media').default('0.0.0.0'),
   MEDIA_ANNOUNCED_ADDRESS: z.string().min(1).default('127.0.0.1'),
   MEDIA_PROTOCOLS: protocols.default(['udp', 'tcp']),

@@ -22,12 +22,19 @@ export async function siteRoutes(app: FastifyInstance) {
     // Each site's result in the latest rehearsal that has begun, for the board's flag.
     const now = Date.now();
     const last = (await store.listSessions())
-      .filter((x) => x.kind === 'rehearsal' && x.status !== 'scheduled' && x.status !== 'missed' && Date.parse(x.startsAt) <= now)
+      .filter(
+        (x) =>
+          x.kind === 'rehearsal' && x.status !== 'scheduled' && x.status !== 'missed' && Date.parse(x.startsAt) <= now,
+      )
       .at(-1);
-    const results = last ? new Map((await store.getRehearsalResults(last.id)).map((r) => [r.siteId, r.result])) : new Map();
+    const results = last
+      ? new Map((await store.getRehearsalResults(last.id)).map((r) => [r.siteId, r.result]))
+      : new Map();
     return {
       counts: status.counts(),
-      lastRehearsal: last ? { sessionId: last.id, title: last.title, startsAt: last.startsAt, status: last.status } : null,
+      lastRehearsal: last
+        ? { sessionId: last.id, title: last.title, startsAt: last.startsAt, status: last.status }
+        : null,
       sites: roster.sites.map((site) => {
         const s = status.get(site.id);
         return {

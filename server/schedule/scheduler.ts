@@ -110,7 +110,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     // Sessions applied here that ended elsewhere (cancelled by the operator, or another writer).
     for (const [id, applied] of this.#active) {
       const current = latest.get(id);
-      if (!current || current.status !== 'open') this.#end(current ?? applied);
+      if (current?.status !== 'open') this.#end(current ?? applied);
     }
   }
 

@@ -119,11 +119,32 @@ export function storeContract(t: Test, make: () => Promise<Store>) {
   t.test('site profiles: the latest per site', async (t) => {
     const store = await make();
     const at = new Date().toISOString();
-    await store.putSiteProfile({ siteId: 'hue', sessionId: 's1', transport: 'udp', uplinkKbps: 900, rttMs: 40, measuredAt: at });
-    await store.putSiteProfile({ siteId: 'hue', sessionId: 's2', transport: 'tcp', uplinkKbps: 400, rttMs: null, measuredAt: at });
+    await store.putSiteProfile({
+      siteId: 'hue',
+      sessionId: 's1',
+      transport: 'udp',
+      uplinkKbps: 900,
+      rttMs: 40,
+      measuredAt: at,
+    });
+    await store.putSiteProfile({
+      siteId: 'hue',
+      sessionId: 's2',
+      transport: 'tcp',
+      uplinkKbps: 400,
+      rttMs: null,
+      measuredAt: at,
+    });
     const all = await store.getSiteProfiles();
     t.equal(all.size, 1);
-    t.same(all.get('hue'), { siteId: 'hue', sessionId: 's2', transport: 'tcp', uplinkKbps: 400, rttMs: null, measuredAt: at });
+    t.same(all.get('hue'), {
+      siteId: 'hue',
+      sessionId: 's2',
+      transport: 'tcp',
+      uplinkKbps: 400,
+      rttMs: null,
+      measuredAt: at,
+    });
     await store.close();
   });
 
