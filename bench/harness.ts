@@ -97,19 +97,22 @@ export function rssMb(pid: number): number {
 }
 
 /** Measure CPU % of one core for the given pids and this process over `ms`. */
-export async function measureCpu(pids: { server: number; workers: number[] }, ms: number) {
+export async function measureCpu(pids: { server: number; workers: number[]; clients?: number[] }, ms: number) {
   const t0 = performance.now();
   const s0 = cpuMs(pids.server);
   const w0 = pids.workers.map(cpuMs);
+  const k0 = (pids.clients ?? []).map(cpuMs);
   const c0 = process.cpuUsage();
   await new Promise((r) => setTimeout(r, ms));
   const wall = performance.now() - t0;
   const c = process.cpuUsage(c0);
   const pct = (used: number) => Math.round((used / wall) * 1000) / 10;
+  const sum = (ps: number[], before: number[]) => ps.reduce((a, p, i) => a + cpuMs(p) - (before[i] ?? 0), 0);
   return {
     serverCpuPct: pct(cpuMs(pids.server) - s0),
-    workerCpuPct: pct(pids.workers.reduce((a, p, i) => a + cpuMs(p) - (w0[i] ?? 0), 0)),
-    clientCpuPct: pct((c.user + c.system) / 1000),
+    workerCpuPct: pct(sum(pids.workers, w0)),
+    // The benchmark's peers: its own process and the peer hosts.
+    clientCpuPct: pct((c.user + c.system) / 1000 + sum(pids.clients ?? [], k0)),
   };
 }
 

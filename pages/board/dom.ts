@@ -1,0 +1,72 @@
+// Small DOM helpers, and the board's icons as inline SVG: the PCs of the time (and this
+// server's Chromium) have no colour emoji font, so 🎤 or ✋ would show as empty boxes.
+type Attrs = Record<string, string | number | boolean | undefined>;
+
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Attrs = {},
+  ...children: (Node | string | null | undefined)[]
+): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === undefined || value === false) continue;
+    if (name === 'class') node.className = String(value);
+    else node.setAttribute(name, value === true ? '' : String(value));
+  }
+  for (const child of children) if (child !== null && child !== undefined) node.append(child);
+  return node;
+}
+
+/** replaceChildren, skipping the parts that are absent. */
+export function fill(node: Element, ...children: (Node | string | null | undefined)[]): void {
+  node.replaceChildren(...children.filter((c): c is Node | string => c !== null && c !== undefined));
+}
+
+export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
+  const node = document.getElementById(id);
+  if (!node) throw new Error(`board: #${id} is missing from the page`);
+  return node as T;
+}
+
+export function show(node: HTMLElement, visible: boolean): void {
+  node.hidden = !visible;
+}
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+export function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Attrs = {}): SVGElementTagNameMap[K] {
+  const node = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value !== undefined && value !== false) node.setAttribute(name, String(value));
+  }
+  return node;
+}
+
+const paths = {
+  floor: 'M12 3a3 3 0 0 0-3 3v6a3 3 0 0 0 6 0V6a3 3 0 0 0-3-3zM5 11a7 7 0 0 0 14 0M12 18v3M8 21h8',
+  hand: 'M8 13V6.5a1.5 1.5 0 0 1 3 0V11m0-5.5V4.5a1.5 1.5 0 0 1 3 0V11m0-5a1.5 1.5 0 0 1 3 0v6m0-3a1.5 1.5 0 0 1 3 0v5a7 7 0 0 1-7 7h-.5a7 7 0 0 1-5.6-2.8L4.6 14.6a1.6 1.6 0 0 1 2.6-1.9L8 14',
+  muted: 'M4 9h4l5-4v14l-5-4H4zM16 9l5 6M21 9l-5 6',
+  selfMuted: 'M12 3a3 3 0 0 0-3 3v6a3 3 0 0 0 6 0V6a3 3 0 0 0-3-3zM5 11a7 7 0 0 0 14 0M12 18v3M3 3l18 18',
+  reconnecting: 'M20 11a8 8 0 0 0-14.9-3M4 3v5h5M4 13a8 8 0 0 0 14.9 3M20 21v-5h-5',
+  flapping: 'M13 2 4 14h7l-1 8 9-12h-7z',
+  bell: 'M6 16v-5a6 6 0 0 1 12 0v5l2 2H4zM10 21a2 2 0 0 0 4 0',
+  bellOff: 'M6 16v-5a6 6 0 0 1 12 0v5l2 2H4zM10 21a2 2 0 0 0 4 0M3 3l18 18',
+  warning: 'M12 3 2 20h20zM12 10v4M12 17v.5',
+} as const;
+export type IconName = keyof typeof paths;
+
+export function icon(name: IconName, title?: string): SVGSVGElement {
+  const node = svg('svg', {
+    viewBox: '0 0 24 24',
+    class: `icon icon-${name}`,
+    'aria-hidden': title ? undefined : 'true',
+  });
+  if (title) {
+    const label = svg('title');
+    label.textContent = title;
+    node.append(label);
+    node.setAttribute('role', 'img');
+  }
+  node.append(svg('path', { d: paths[name] }));
+  return node;
+}

@@ -1,0 +1,278 @@
+// One media session with the SFU, for one server connection: a mediasoup-client Device, the
+// send and receive transports, the room's producers (microphone, camera with simulcast) and
+// the consumers the server offers. A reconnection or a rebuild makes a new one; the room's
+// camera and microphone tracks outlive it (stopTracks: false).
+import { Device, type types } from 'mediasoup-client';
+import type { ConsumeOffer, MediaSource, SiteRole, TransportOptions } from '../../signaling/contract.js';
+import type { Signaling } from './signaling.js';
+
+export type Direction = 'send' | 'recv';
+export type ConnectionState = types.ConnectionState;
+
+export interface RemoteMedia {
+  readonly consumer: types.Consumer;
+  readonly offer: ConsumeOffer;
+}
+
+export interface LocalTracks {
+  readonly audio: MediaStreamTrack | undefined;
+  readonly video: MediaStreamTrack | undefined;
+}
+
+export interface SessionHooks {
+  /** Consumers came or went. */
+  remoteChanged(): void;
+  transportState(direction: Direction, state: ConnectionState): void;
+}
+
+/**
+ * Camera layers. A bridge sends 2 (320x180 for the hub's grid, 640x360 when watched large),
+ * under 0.8 Mbit/s in all; the hub, watched large by every bridge, sends 3 up to ~1.3 Mbit/s.
+ */
+export const cameraEncodings: Record<SiteRole, types.RtpEncodingParameters[]> = {
+  bridge: [
+    { scaleResolutionDownBy: 2, maxBitrate: 150_000, maxFramerate: 15 },
+    { scaleResolutionDownBy: 1, maxBitrate: 600_000, maxFramerate: 15 },
+  ],
+  hub: [
+    { scaleResolutionDownBy: 4, maxBitrate: 120_000, maxFramerate: 15 },
+    { scaleResolutionDownBy: 2, maxBitrate: 300_000, maxFramerate: 20 },
+    { scaleResolutionDownBy: 1, maxBitrate: 900_000, maxFramerate: 20 },
+  ],
+};
+
+/** Speech in mono with in-band FEC against loss, and DTX so a silent room sends almost nothing. */
+const micCodecOptions: types.ProducerCodecOptions = {
+  opusStereo: false,
+  opusDtx: true,
+  opusFec: true,
+  opusMaxAverageBitrate: 32_000,
+};
+
+export class SessionClosedError extends Error {
+  constructor() {
+    super('the media session was closed');
+    this.name = 'SessionClosedError';
+  }
+}
+
+export async function loadDevice(signaling: Signaling): Promise<Device> {
+  const { routerRtpCapabilities } = await signaling.request('media:capabilities', {});
+  // Throws UnsupportedError in a browser without usable WebRTC.
+  const device = await Device.factory();
+  // The contract types router objects loosely; mediasoup-client validates them itself.
+  await device.load({ routerRtpCapabilities: routerRtpCapabilities as types.RtpCapabilities });
+  return device;
+}
+
+export const transportOptions = (o: TransportOptions): types.TransportOptions => o as unknown as types.TransportOptions;
+
+export function vp8(device: Device): types.RtpCodecCapability | undefined {
+  return device.rtpCapabilities.codecs?.find((c) => c.mimeType.toLowerCase() === 'video/vp8');
+}
+
+export class MediaSession {
+  readonly remote = new Map<string, RemoteMedia>();
+  readonly producers = new Map<MediaSource, types.Producer>();
+  readonly #signaling: Signaling;
+  readonly #role: SiteRole;
+  readonly #hooks: SessionHooks;
+  #device: Device | undefined;
+  #send: types.Transport | undefined;
+  #recv: types.Transport | undefined;
+  #closed = false;
+
+  constructor(signaling: Signaling, role: SiteRole, hooks: SessionHooks) {
+    this.#signaling = signaling;
+    this.#role = role;
+    this.#hooks = hooks;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get sendTransport(): types.Transport | undefined {
+    return this.#send;
+  }
+
+  get recvTransport(): types.Transport | undefined {
+    return this.#recv;
+  }
+
+  #check(): void {
+    if (this.#closed) throw new SessionClosedError();
+  }
+
+  /** The join: device, transports, producers, then media:ready (the server starts offering). */
+  async start(tracks: LocalTracks, paused: { mic: boolean; cam: boolean }): Promise<void> {
+    const device = await loadDevice(this.#signaling);
+    this.#check();
+    this.#device = device;
+
+    const sendOptions = await this.#signaling.request('media:create-transport', { direction: 'send' });
+    this.#check();
+    const send = device.createSendTransport(transportOptions(sendOptions));
+    this.#send = send;
+    this.#wire(send, 'send');
+    send.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
+      const source = appData.source as MediaSource;
+      this.#signaling
+        .request('media:produce', { transportId: send.id, kind, source, rtpParameters })
+        .then(({ producerId }) => callback({ id: producerId }), errback);
+    });
+
+    const recvOptions = await this.#signaling.request('media:create-transport', { direction: 'recv' });
+    this.#check();
+    const recv = device.createRecvTransport(transportOptions(recvOptions));
+    this.#recv = recv;
+    this.#wire(recv, 'recv');
+
+    if (tracks.audio) await this.#produce('mic', tracks.audio, paused.mic);
+    if (tracks.video) await this.#produce('cam', tracks.video, paused.cam);
+    this.#check();
+    // The server answers once every consumer it offers now is taken (each may take up to 10 s).
+    await this.#signaling.request('media:ready', { rtpCapabilities: device.rtpCapabilities }, 30_000);
+    this.#check();
+  }
+
+  #wire(transport: types.Transport, direction: Direction): void {
+    transport.on('connect', ({ dtlsParameters }, callback, errback) => {
+      this.#signaling
+        .request('media:connect-transport', { transportId: transport.id, dtlsParameters })
+        .then(() => callback(), errback);
+    });
+    transport.on('connectionstatechange', (state) => {
+      if (!this.#closed) this.#hooks.transportState(direction, state);
+    });
+  }
+
+  async #produce(source: MediaSource, track: MediaStreamTrack, paused: boolean): Promise<void> {
+    const send = this.#send;
+    const device = this.#device;
+    if (!send || !device) throw new Error('no send transport');
+    const producer =
+      source === 'cam'
+        ? await send.produce({
+            track,
+            encodings: cameraEncodings[this.#role].map((e) => ({ ...e })),
+            codec: vp8(device),
+            codecOptions: { videoGoogleStartBitrate: 500 },
+            stopTracks: false,
+            appData: { source },
+          })
+        : await send.produce({
+            track,
+            codecOptions: micCodecOptions,
+            // Under congestion the voice goes first.
+            encodings: [{ priority: 'high', networkPriority: 'high' }],
+            stopTracks: false,
+            appData: { source },
+          });
+    if (this.#closed) {
+      producer.close();
+      throw new SessionClosedError();
+    }
+    this.producers.set(source, producer);
+    producer.on('transportclose', () => this.producers.delete(source));
+    if (paused) await this.setPaused(source, true);
+  }
+
+  /** Mute or unmute: no RTP leaves the page (track disabled) and the server stops forwarding. */
+  async setPaused(source: MediaSource, paused: boolean): Promise<void> {
+    const producer = this.producers.get(source);
+    if (!producer || producer.closed) return;
+    if (paused) producer.pause();
+    else producer.resume();
+    await this.#signaling.request('media:pause-producer', { producerId: producer.id, paused });
+  }
+
+  /** A new camera or microphone track (device change, a replugged device), or none. */
+  async setTrack(source: MediaSource, track: MediaStreamTrack | undefined, paused: boolean): Promise<void> {
+    this.#check();
+    const producer = this.producers.get(source);
+    if (producer && !producer.closed) {
+      if (track) {
+        await producer.replaceTrack({ track });
+        return;
+      }
+      producer.close();
+      this.producers.delete(source);
+      await this.#signaling.request('media:close-producer', { producerId: producer.id });
+      return;
+    }
+    if (track) await this.#produce(source, track, paused);
+  }
+
+  /** Take an offered consumer; resolves when it exists here (the server then resumes it). */
+  async consume(offer: ConsumeOffer): Promise<void> {
+    this.#check();
+    const recv = this.#recv;
+    if (!recv || recv.closed) throw new Error('no receive transport yet');
+    if (this.remote.has(offer.consumerId)) return;
+    const consumer = await recv.consume({
+      id: offer.consumerId,
+      producerId: offer.producerId,
+      kind: offer.kind,
+      rtpParameters: offer.rtpParameters as unknown as types.RtpParameters,
+      appData: { siteId: offer.siteId, source: offer.source, feed: offer.feed },
+    });
+    if (this.#closed || recv.closed) {
+      consumer.close();
+      throw new SessionClosedError();
+    }
+    // One consumer per producer: a newer offer replaces one the server has dropped silently
+    // (e.g. one made on a receive transport that a rebuild replaced).
+    for (const [id, r] of this.remote) {
+      if (r.offer.producerId === offer.producerId) {
+        r.consumer.close();
+        this.remote.delete(id);
+      }
+    }
+    this.remote.set(offer.consumerId, { consumer, offer });
+    const drop = () => {
+      if (this.remote.get(offer.consumerId)?.consumer === consumer) {
+        this.remote.delete(offer.consumerId);
+        this.#hooks.remoteChanged();
+      }
+    };
+    consumer.on('transportclose', drop);
+    consumer.on('trackended', drop);
+    this.#hooks.remoteChanged();
+  }
+
+  closeConsumer(consumerId: string): void {
+    const r = this.remote.get(consumerId);
+    if (!r) return;
+    r.consumer.close();
+    this.remote.delete(consumerId);
+    this.#hooks.remoteChanged();
+  }
+
+  /** ICE restart: new ICE credentials from the server, applied to the transport here. */
+  async restartIce(directions: readonly Direction[]): Promise<void> {
+    for (const direction of directions) {
+      const transport = direction === 'send' ? this.#send : this.#recv;
+      if (!transport || transport.closed) continue;
+      const { iceParameters } = await this.#signaling.request('media:restart-ice', { transportId: transport.id });
+      this.#check();
+      await transport.restartIce({ iceParameters: iceParameters as unknown as types.IceParameters });
+    }
+  }
+
+  connectionState(direction: Direction): ConnectionState | undefined {
+    return (direction === 'send' ? this.#send : this.#recv)?.connectionState;
+  }
+
+  /** Closes everything here (the server closes its side when the connection goes or is rebuilt). */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const { consumer } of this.remote.values()) consumer.close();
+    this.remote.clear();
+    this.#send?.close();
+    this.#recv?.close();
+    this.producers.clear();
+    this.#hooks.remoteChanged();
+  }
+}

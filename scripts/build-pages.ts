@@ -1,0 +1,94 @@
+// Builds the browser pages into public/dist/ (served under /assets/ and /join/:siteId):
+// pages/site/main.ts bundled with esbuild to site.js, its stylesheet and HTML copied beside it.
+// The HTML names the bundle with a content hash (?v=…), so a new build is never mixed with a
+// cached old one; brotli and gzip copies sit beside each file for @fastify/static to serve,
+// since a branch office link is a few Mbit/s. Idempotent and fast: run it as often as you like.
+//   node --import tsx scripts/build-pages.ts [--quiet]
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+import { brotliCompress, constants, gzip } from 'node:zlib';
+import { build, type Plugin } from 'esbuild';
+
+const { values } = parseArgs({ options: { quiet: { type: 'boolean', default: false } } });
+const root = fileURLToPath(new URL('..', import.meta.url));
+/** Each page: pages/<name>/{main.ts,style.css,index.html} → public/dist/<name>.{js,css,html}. */
+const pages = ['site', 'board'] as const;
+const dist = `${root}public/dist/`;
+
+// zod re-exports its error messages in ~40 languages as a namespace (z.locales) that a bundler
+// cannot drop; the page never uses it (zod's default English messages come from en.js
+// directly). Leaving them out saves about 250 KiB of the bundle.
+const zodLocalesOnlyEnglish: Plugin = {
+  name: 'zod-locales-only-english',
+  setup(b) {
+    b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]/.test(args.importer)
+        ? { path: join(args.resolveDir, args.path), namespace: 'zod-locales' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
+      contents: "export { default as en } from './en.js';",
+      resolveDir: dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
+
+const started = performance.now();
+await mkdir(dist, { recursive: true });
+
+const result = await build({
+  entryPoints: Object.fromEntries(pages.map((page) => [page, `${root}pages/${page}/main.ts`])),
+  outdir: dist,
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  // What a branch office PC runs: any Chromium-based browser (Chrome, Cốc Cốc, Edge) or
+  // Firefox of the last few years.
+  target: ['chrome100', 'firefox115', 'safari16'],
+  minify: true,
+  sourcemap: true,
+  legalComments: 'none',
+  // mediasoup-client's `debug` dependency reads process.env in Node; in the page it is off.
+  define: { 'process.env.NODE_ENV': '"production"' },
+  logLevel: 'warning',
+  metafile: true,
+  plugins: [zodLocalesOnlyEnglish],
+});
+
+const hash = async (path: string) =>
+  createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex')
+    .slice(0, 10);
+const brotli = promisify(brotliCompress);
+const gz = promisify(gzip);
+for (const page of pages) {
+  const css = await readFile(`${root}pages/${page}/style.css`);
+  await writeFile(`${dist}${page}.css`, css);
+  const html = (await readFile(`${root}pages/${page}/index.html`, 'utf8'))
+    .replace(`/assets/${page}.js`, `/assets/${page}.js?v=${await hash(`${dist}${page}.js`)}`)
+    .replace(`/assets/${page}.css`, `/assets/${page}.css?v=${await hash(`${dist}${page}.css`)}`);
+  await Promise.all(
+    [`${page}.js`, `${page}.css`].map(async (name) => {
+      const data = await readFile(`${dist}${name}`);
+      await writeFile(`${dist}${name}.br`, await brotli(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 7 } }));
+      await writeFile(`${dist}${name}.gz`, await gz(data, { level: 9 }));
+    }),
+  );
+  // Written last and renamed into place, so the server never serves a half-written page.
+  await writeFile(`${dist}${page}.html.tmp`, html);
+  await rename(`${dist}${page}.html.tmp`, `${dist}${page}.html`);
+}
+
+if (!values.quiet) {
+  const js = result.metafile.outputs['public/dist/site.js']?.bytes ?? 0;
+  const br = (await readFile(`${dist}site.js.br`)).length;
+  const ms = Math.round(performance.now() - started);
+  process.stdout.write(
+    `build-pages: public/dist/site.{html,js,css}: script ${Math.round(js / 1024)} KiB (${Math.round(br / 1024)} KiB brotli) in ${ms} ms\n`,
+  );
+}
