@@ -1,8 +1,13 @@
 // GET /metrics in Prometheus' text format. Operator token required: site states are not public.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
 import { siteStates } from '../store/records.js';
 
 export async function metricsRoutes(app: FastifyInstance) {
+  // A stalled event loop delays pongs and pushes alike: worth watching on the day.
+  const loop = monitorEventLoopDelay({ resolution: 20 });
+  loop.enable();
+  app.addHook('onClose', async () => loop.disable());
   app.get('/metrics', async (req, reply) => {
     app.requireOperator(req);
     const { status, briefing, media } = app.deps;
@@ -45,6 +50,11 @@ export async function metricsRoutes(app: FastifyInstance) {
     metric('giaoban_sockets', 'gauge', 'Connected sockets by namespace.', [
       ['{namespace="site"}', sockets.site],
       ['{namespace="operator"}', sockets.operator],
+    ]);
+    metric('giaoban_event_loop_delay_seconds', 'gauge', 'Event loop delay of the server process since start.', [
+      ['{quantile="0.5"}', loop.percentile(50) / 1e9],
+      ['{quantile="0.99"}', loop.percentile(99) / 1e9],
+      ['{quantile="1"}', loop.max / 1e9],
     ]);
     const mem = process.memoryUsage();
     const cpu = process.cpuUsage();

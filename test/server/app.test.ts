@@ -68,6 +68,64 @@ t.test('health, readiness and the operator API', async (t) => {
     );
   });
 
+  t.test('metrics in Prometheus format, for the operator only', async (t) => {
+    t.equal((await app.inject({ url: '/metrics' })).statusCode, 401);
+    const res = await app.inject({ url: '/metrics', headers: operatorHeaders });
+    t.equal(res.statusCode, 200);
+    t.match(res.headers['content-type'], /text\/plain/);
+    t.match(res.body, /^giaoban_sites\{state="offline"\} 64$/m);
+    t.match(res.body, /^giaoban_sites\{state="online"\} 0$/m);
+    t.match(res.body, /^giaoban_worker_cpu_seconds_total\{worker="0",pid="\d+"\} [\d.]+$/m);
+    t.match(res.body, /^giaoban_sockets\{namespace="site"\} 0$/m);
+    t.match(res.body, /^giaoban_floor_changes_total 0$/m);
+    t.match(res.body, /^giaoban_event_loop_delay_seconds\{quantile="0.99"\} [\d.e-]+$/m);
+  });
+
+  t.test('conference actions over REST validate what they get', async (t) => {
+    const conf = await app.inject({ url: '/api/conference', headers: operatorHeaders });
+    t.equal(conf.statusCode, 200);
+    t.match(conf.json(), { phase: 'open', floor: null, hands: [], media: { workers: [{ alive: true }] } });
+    const floor = await app.inject({
+      method: 'POST',
+      url: '/api/floor',
+      headers: operatorHeaders,
+      payload: { siteId: 'ca-mau' },
+    });
+    t.equal(floor.json().floor, 'ca-mau', 'the floor can be given to a site before it connects');
+    const metrics = await app.inject({ url: '/metrics', headers: operatorHeaders });
+    t.match(metrics.body, /^giaoban_floor_changes_total 1$/m);
+    t.equal((await app.inject({ method: 'DELETE', url: '/api/floor', headers: operatorHeaders })).json().floor, null);
+    const unknown = await app.inject({
+      method: 'POST',
+      url: '/api/floor',
+      headers: operatorHeaders,
+      payload: { siteId: 'atlantis' },
+    });
+    t.equal(unknown.statusCode, 404);
+    const noBody = await app.inject({ method: 'POST', url: '/api/floor', headers: operatorHeaders, payload: {} });
+    t.equal(noBody.statusCode, 400);
+    t.match(noBody.json().error.message, /siteId/);
+    const badMute = await app.inject({
+      method: 'POST',
+      url: '/api/sites/hue/mute',
+      headers: operatorHeaders,
+      payload: { muted: 'yes' },
+    });
+    t.equal(badMute.statusCode, 400);
+    const mute = await app.inject({
+      method: 'POST',
+      url: '/api/sites/ca-mau/mute',
+      headers: operatorHeaders,
+      payload: { muted: true },
+    });
+    t.same(mute.json().muted, ['ca-mau']);
+    const ice = await app.inject({ method: 'POST', url: '/api/sites/ca-mau/restart-ice', headers: operatorHeaders });
+    t.equal(ice.statusCode, 409, 'a site that is not connected cannot restart ICE');
+    t.match(ice.json().error.message, /not connected/);
+    const disc = await app.inject({ method: 'POST', url: '/api/sites/ca-mau/disconnect', headers: operatorHeaders });
+    t.same(disc.json(), { siteId: 'ca-mau', disconnected: false });
+  });
+
   t.test('bad requests are 4xx with a reason, unknown routes 404', async (t) => {
     const bad = await app.inject({ url: '/api/events?since=yesterday', headers: operatorHeaders });
     t.equal(bad.statusCode, 400);
