@@ -7,45 +7,19 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors.js';
+import { sendPage } from './page-headers.js';
 
 const builtDir = fileURLToPath(new URL('../../public/dist/', import.meta.url));
 
 const notBuilt = () => new AppError('not_ready', 'pages are not built; run npm start (or scripts/setup.sh)');
 
-/**
- * Scripts and styles only from this server; media and the signaling socket to this server;
- * no framing (the page holds a join token), no plugins, no forms.
- */
-function contentSecurityPolicy(req: FastifyRequest): string {
-  // 'self' covers ws(s) of the same origin in current browsers; older ones need it spelled out.
-  const ws = req.protocol === 'https' ? 'wss' : 'ws';
-  const host = /^[a-z0-9.:[\]-]+$/i.test(req.host) ? ` ${ws}://${req.host}` : '';
-  return [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data: blob:",
-    "media-src 'self' blob: mediastream:",
-    `connect-src 'self'${host}`,
-    "font-src 'self'",
-    "manifest-src 'self'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-    "object-src 'none'",
-  ].join('; ');
-}
-
-function pageHeaders(req: FastifyRequest, reply: FastifyReply): FastifyReply {
-  return reply
-    .header('Referrer-Policy', 'no-referrer')
-    .header('Cache-Control', 'no-store')
-    .header('Content-Security-Policy', contentSecurityPolicy(req))
-    .header('X-Content-Type-Options', 'nosniff')
-    .header('Permissions-Policy', 'camera=(self), microphone=(self), speaker-selection=(self), display-capture=()');
-}
+// The technician's page plays and captures media and picks its devices.
+const sitePolicy = {
+  csp: ["img-src 'self' data: blob:", "media-src 'self' blob: mediastream:", "manifest-src 'self'"],
+  permissions: 'camera=(self), microphone=(self), speaker-selection=(self), display-capture=()',
+};
 
 export interface PageRoutesOptions {
   /** Where the built pages are; public/dist by default (a test may point elsewhere). */
@@ -62,7 +36,7 @@ export async function pageRoutes(app: FastifyInstance, opts: PageRoutesOptions =
     } catch {
       throw notBuilt();
     }
-    return pageHeaders(req, reply).type('text/html; charset=utf-8').send(html);
+    return sendPage(req, reply, html, sitePolicy);
   });
 
   // The assets are named without a hash (the page asks for them with ?v=<hash>): browsers
