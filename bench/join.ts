@@ -1,4 +1,4 @@
-// npm run bench:join -- --sites 63 [--procs 2] [--steady 10] [--workers 2]
+// npm run bench:join -- --sites 63 [--procs 1] [--steady 10] [--workers 2]
 // The hub and N bridges as real WebRTC peers in Node, all starting at once, against the real
 // service in its own process; the peers are spread over --procs processes (see peer-host.ts).
 // Each bridge sends thumbnail video (160x120, 10 fps) and audio, and receives the hub. A site
@@ -9,7 +9,8 @@ import { PeerHosts } from './peers.js';
 const sites = argNumber('sites', 63);
 const steadyS = argNumber('steady', 10);
 const workers = argNumber('workers', 2);
-const procs = argNumber('procs', 2);
+// One process by default: more processes add no CPU on 2 cores and starve the server's pongs.
+const procs = argNumber('procs', 1);
 
 const server = await startServer({ MEDIA_WORKERS: String(workers), LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'error' });
 const hosts = await PeerHosts.start(procs);

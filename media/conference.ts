@@ -52,6 +52,8 @@ export class Conference extends EventEmitter<ConferenceEvents> {
   readonly #settle = new Map<SiteMedia, () => void>();
   #floor: string | null = null;
   #statsTimer: NodeJS.Timeout | undefined;
+  /** Extra samplings of a site whose media just connected, so recovery shows within a second. */
+  readonly #soon = new Set<NodeJS.Timeout>();
   #sampling = false;
   #closed = false;
 
@@ -129,7 +131,10 @@ export class Conference extends EventEmitter<ConferenceEvents> {
       }
       this.#reconcileAll();
     });
-    site.on('transport', (state) => this.emit('transport', siteId, state));
+    site.on('transport', (state) => {
+      this.emit('transport', siteId, state);
+      if (state.dtls === 'connected') this.#sampleSoon(site);
+    });
     site.on('producerScore', (source, score) => this.emit('producerScore', siteId, source, score));
     this.#settle.set(site, settle);
     site.once('closed', (reason) => {
@@ -330,6 +335,23 @@ export class Conference extends EventEmitter<ConferenceEvents> {
     }
   }
 
+  /** Sample one site a moment after its media connects, ahead of the periodic sampling. */
+  #sampleSoon(site: SiteMedia) {
+    for (const delay of [400, 900]) {
+      const timer = setTimeout(() => {
+        this.#soon.delete(timer);
+        if (this.#closed || site.closed) return;
+        sampleSite(site).then(
+          (stats) => {
+            if (!this.#closed && !site.closed) this.emit('stats', [stats]);
+          },
+          (err: Error) => site.log.debug({ err: err.message }, 'early stats sampling failed'),
+        );
+      }, delay);
+      this.#soon.add(timer);
+    }
+  }
+
   serialize() {
     return {
       floor: this.#floor,
@@ -349,6 +371,8 @@ export class Conference extends EventEmitter<ConferenceEvents> {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#statsTimer);
+    for (const timer of this.#soon) clearTimeout(timer);
+    this.#soon.clear();
     for (const site of [...this.#sites.values()]) site.close('server-shutdown');
     this.#routers.close();
     this.emit('closed');
