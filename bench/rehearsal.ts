@@ -4,23 +4,25 @@
 // Each site is measured over REHEARSAL_WINDOW_MS (default 4 s) of media once its media flows:
 // long enough for several one-second statistics samples (a stable median of bitrate, RTT and
 // loss), short enough that 63 sites in parallel finish well inside a minute.
-import { joinMany, type SitePeer } from '../test/helpers/peer.js';
 import { argNumber, round, startServer } from './harness.js';
+import { PeerHosts } from './peers.js';
 
 const bridges = argNumber('sites', 63);
 const windowMs = argNumber('window', 4000);
 const server = await startServer({ MEDIA_WORKERS: '2', LOG_LEVEL: 'error', REHEARSAL_WINDOW_MS: String(windowMs) });
-let peers: SitePeer[] = [];
+const hosts = await PeerHosts.start(1);
 try {
   const { sites } = (await server.get('/api/sites')) as { sites: { id: string; kind: string }[] };
   const ids = ['hub', ...sites.filter((s) => s.kind === 'bridge').map((s) => s.id)].slice(0, bridges + 1);
-  const tokens = await Promise.all(
-    ids.map(
-      async (id) =>
-        ((await server.get(`/api/sites/${id}/join-link`)) as { url: string }).url.split('#token=')[1] as string,
-    ),
+  const list = await Promise.all(
+    ids.map(async (siteId) => ({
+      siteId,
+      token: ((await server.get(`/api/sites/${siteId}/join-link`)) as { url: string }).url.split(
+        '#token=',
+      )[1] as string,
+    })),
   );
-  peers = await joinMany(ids.length, (i) => ({ url: server.url, token: tokens[i] as string }));
+  await hosts.join(server.url, list);
   const startsAt = Date.now() + 2000;
   const session = (await server.post('/api/sessions', {
     kind: 'rehearsal',
@@ -71,7 +73,6 @@ try {
     );
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } finally {
-  await Promise.all(peers.map((p) => p.close()));
+  await hosts.exit();
   await server.stop();
 }
-process.exit(0);

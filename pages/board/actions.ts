@@ -83,3 +83,13 @@ export async function copyText(text: string): Promise<boolean> {
     return false;
   }
 }
+
+/**
+ * A failed REST call in plain words: the server's own message as it is (it says what to fix,
+ * e.g. which session overlaps), or why the server was not heard from.
+ */
+export function failureText(err: unknown): string {
+  if (!(err instanceof ApiError)) return String(err);
+  if (err.code === 'network') return `${t('error.offline')} (${err.message})`;
+  return err.message;
+}

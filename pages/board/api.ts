@@ -1,7 +1,9 @@
 // The operator's REST API, for what the socket does not carry: the roster, the day's event
-// log and the join links. Every call sends the operator token; errors keep the server's code.
+// log, the join links, the sessions and the rehearsal reports. Every call sends the operator
+// token (so even a download goes through fetch: a plain link cannot send it); errors keep the
+// server's code and message.
 import type { ErrorBody } from '../../signaling/contract.js';
-import type { SitesResponse } from './model.js';
+import type { RehearsalResult, SitesResponse } from './model.js';
 
 /** A refusal or failure, with the server's error code ('network' when it was not reached). */
 export class ApiError extends Error {
@@ -23,28 +25,107 @@ export interface EventEntry {
   data?: Record<string, unknown>;
 }
 
+export type SessionKind = 'rehearsal' | 'live';
+export type SessionStatus = 'scheduled' | 'open' | 'ended' | 'cancelled' | 'missed';
+
+/** One entry of GET /api/sessions: stored in UTC, with its start in the schedule's zone. */
+export interface SessionView {
+  id: string;
+  kind: SessionKind;
+  title: string;
+  startsAt: string;
+  /** "2012-06-22 08:00 (UTC+07:00)": the schedule's own wall clock. */
+  startsAtLocal: string;
+  endsAt: string;
+  durationMinutes: number;
+  status: SessionStatus;
+  siteIds: string[];
+  timeZone: string;
+  /** Set once the scheduler opened it: a rehearsal without it never ran. */
+  openedAt?: string;
+}
+
+/** POST /api/sessions/plan: the briefing day; the server fills in 16:30 the day before and 08:00. */
+export interface PlanRequest {
+  date: string;
+  title?: string;
+}
+
+export interface CheckView {
+  name: string;
+  pass: boolean;
+  value: string | number | boolean | null;
+  reason: string;
+}
+
+export interface ReportSite {
+  siteId: string;
+  name: string;
+  region: string;
+  result: RehearsalResult;
+  checkedAt: string | null;
+  checks: CheckView[];
+}
+
+/** GET /api/sessions/:id/report. */
+export interface RehearsalReport {
+  sessionId: string;
+  title: string;
+  startsAt: string;
+  sessionStatus?: SessionStatus;
+  status: 'running' | 'complete';
+  totals: Record<RehearsalResult, number>;
+  lastPassAt: string | null;
+  sites: ReportSite[];
+}
+
+export interface RetestOutcome {
+  retesting: string[];
+  notConnected: string[];
+}
+
+/** A file the server sent, with the name it suggested. */
+export interface Download {
+  blob: Blob;
+  filename: string | null;
+}
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
 const TIMEOUT_MS = 10_000;
+const session = (id: string) => `/api/sessions/${encodeURIComponent(id)}`;
 
 export class OperatorApi {
   constructor(readonly token: string) {}
 
-  async #call<T>(method: 'GET' | 'POST', path: string): Promise<T> {
+  /** The response when it is a success; otherwise the server's error as an ApiError. */
+  async #fetch(method: Method, path: string, body?: unknown, accept = 'application/json'): Promise<Response> {
     let res: Response;
     try {
       res = await fetch(path, {
         method,
-        headers: { authorization: `Bearer ${this.token}`, accept: 'application/json' },
+        headers: {
+          authorization: `Bearer ${this.token}`,
+          accept,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         cache: 'no-store',
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
     } catch (err) {
       throw new ApiError(0, 'network', (err as Error).message);
     }
-    const body = (await res.json().catch(() => null)) as { error?: ErrorBody } | null;
     if (!res.ok) {
-      throw new ApiError(res.status, body?.error?.code ?? 'other', body?.error?.message ?? `HTTP ${res.status}`);
+      const error = ((await res.json().catch(() => null)) as { error?: ErrorBody } | null)?.error;
+      throw new ApiError(res.status, error?.code ?? 'other', error?.message ?? `HTTP ${res.status}`);
     }
-    return body as T;
+    return res;
+  }
+
+  async #call<T>(method: Method, path: string, body?: unknown): Promise<T> {
+    const res = await this.#fetch(method, path, body);
+    return (await res.json().catch(() => null)) as T;
   }
 
   sites(): Promise<SitesResponse> {
@@ -62,5 +143,43 @@ export class OperatorApi {
 
   async reissue(siteId: string): Promise<string> {
     return (await this.#call<{ url: string }>('POST', `/api/sites/${encodeURIComponent(siteId)}/reissue`)).url;
+  }
+
+  async sessions(): Promise<SessionView[]> {
+    return (await this.#call<{ sessions: SessionView[] }>('GET', '/api/sessions')).sessions;
+  }
+
+  plan(request: PlanRequest): Promise<{ rehearsal: SessionView; live: SessionView }> {
+    return this.#call('POST', '/api/sessions/plan', request);
+  }
+
+  cancelSession(id: string): Promise<SessionView> {
+    return this.#call('POST', `${session(id)}/cancel`);
+  }
+
+  report(id: string): Promise<RehearsalReport> {
+    return this.#call('GET', `${session(id)}/report`);
+  }
+
+  retestFailed(id: string): Promise<RetestOutcome> {
+    return this.#call('POST', `${session(id)}/retest-failed`);
+  }
+
+  async retestSite(id: string, siteId: string): Promise<void> {
+    await this.#call('POST', `${session(id)}/sites/${encodeURIComponent(siteId)}/retest`);
+  }
+
+  reportCsv(id: string): Promise<Download> {
+    return this.#download(`${session(id)}/report.csv`, 'text/csv');
+  }
+
+  reportHtml(id: string): Promise<Download> {
+    return this.#download(`${session(id)}/report.html`, 'text/html');
+  }
+
+  async #download(path: string, accept: string): Promise<Download> {
+    const res = await this.#fetch('GET', path, undefined, accept);
+    const disposition = res.headers.get('content-disposition') ?? '';
+    return { blob: await res.blob(), filename: /filename="([^"]+)"/.exec(disposition)?.[1] ?? null };
   }
 }

@@ -14,6 +14,7 @@ import { startOfTodayInVietnam } from './format.js';
 import { Grid } from './grid.js';
 import { SiteMap } from './map.js';
 import { BoardModel, type SitesResponse } from './model.js';
+import { SchedulePanel } from './schedule.js';
 import { Summary } from './summary.js';
 import { Timeline } from './timeline.js';
 
@@ -38,6 +39,7 @@ export class Board {
   readonly #detail: DetailPanel;
   readonly #floor: FloorPanel;
   readonly #summary: Summary;
+  readonly #schedule: SchedulePanel;
   readonly #link: OperatorLink;
   readonly #actions: Actions;
   readonly #abort = new AbortController();
@@ -45,6 +47,9 @@ export class Board {
   /** The first conference view after a (re)connection is the server's full picture, not news. */
   #freshConnection = true;
   #lostAt: number | null = null;
+  /** One read of the rehearsal results at a time; a change meanwhile asks for one more. */
+  #readingRehearsal: Promise<void> | null = null;
+  #rehearsalAgain = false;
 
   constructor(
     token: string,
@@ -83,6 +88,21 @@ export class Board {
     );
     this.#floor = new FloorPanel(byId('floor'), model, () => this.#actions, select);
     this.#summary = new Summary(byId('phase'), byId('counts'), model);
+    this.#schedule = new SchedulePanel(
+      byId('schedule'),
+      byId<HTMLButtonElement>('schedule-toggle'),
+      api,
+      model,
+      {
+        rehearsalResultsChanged: () => void this.#readRehearsal(),
+        select,
+        detailOpen: () => this.#detail.siteId !== null,
+        opened: () => {
+          if (this.#detail.siteId) this.#detail.close();
+        },
+      },
+      signal,
+    );
     this.relabel();
 
     this.#link = new OperatorLink(token, {
@@ -162,6 +182,36 @@ export class Board {
     this.#floor.render();
     this.#summary.render();
     this.#detail.update();
+    this.#schedule.phase(view.phase);
+  }
+
+  /**
+   * Every site's result in the latest rehearsal, read again (GET /api/sites decides which
+   * rehearsal that is) when a report read saw the results change; the tiles' marks follow.
+   */
+  async #readRehearsal(): Promise<void> {
+    if (this.#readingRehearsal) {
+      this.#rehearsalAgain = true;
+      return this.#readingRehearsal;
+    }
+    this.#readingRehearsal = (async () => {
+      do {
+        this.#rehearsalAgain = false;
+        try {
+          const changed = this.model.updateRehearsal(await this.api.sites());
+          if (this.#abort.signal.aborted) return;
+          this.#grid.update(changed);
+          this.#detail.rehearsalChanged(changed);
+        } catch (err) {
+          console.warn('board: could not read the rehearsal results', err);
+        }
+      } while (this.#rehearsalAgain && !this.#abort.signal.aborted);
+    })();
+    try {
+      await this.#readingRehearsal;
+    } finally {
+      this.#readingRehearsal = null;
+    }
   }
 
   async #readToday(): Promise<void> {
@@ -206,6 +256,7 @@ export class Board {
     this.#floor.render(true);
     this.#summary.render();
     this.#detail.relabel();
+    this.#schedule.relabel();
     const selected = this.#detail.siteId;
     this.#grid.select(selected);
     this.#map.select(selected);
@@ -215,6 +266,7 @@ export class Board {
     this.#abort.abort();
     clearInterval(this.#sweep);
     this.#link.close();
+    this.#schedule.dispose();
     if (this.#detail.siteId) this.#detail.close();
     this.#alerts.dismissAll();
     this.#alerts.close();

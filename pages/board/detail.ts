@@ -220,6 +220,12 @@ export class DetailPanel {
     );
   }
 
+  /** New rehearsal results were read: the open site's verdict is shown again if it changed. */
+  rehearsalChanged(siteIds: readonly string[]): void {
+    const site = this.#site();
+    if (site && siteIds.includes(site.id)) this.#people(site);
+  }
+
   #buttons(site: Site, status: SiteStatusView): void {
     const b = this.#parts?.buttons;
     if (!b) return;

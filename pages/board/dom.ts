@@ -52,6 +52,11 @@ const paths = {
   bell: 'M6 16v-5a6 6 0 0 1 12 0v5l2 2H4zM10 21a2 2 0 0 0 4 0',
   bellOff: 'M6 16v-5a6 6 0 0 1 12 0v5l2 2H4zM10 21a2 2 0 0 0 4 0M3 3l18 18',
   warning: 'M12 3 2 20h20zM12 10v4M12 17v.5',
+  /** A checklist with a cross: the site failed (or missed) the last rehearsal. */
+  rehearsalFailed: 'M9 3h6v3H9zM9 4.5H5v16.5h14V4.5h-4M9.5 11l5 5M14.5 11l-5 5',
+  calendar: 'M4 6h16v15H4zM4 10h16M8 3v5M16 3v5',
+  download: 'M12 4v11M7 10l5 5 5-5M5 20h14',
+  print: 'M7 9V3h10v6M7 17H4V9h16v8h-3M7 14h10v7H7z',
 } as const;
 export type IconName = keyof typeof paths;
 

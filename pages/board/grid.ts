@@ -6,7 +6,7 @@ import type { SiteStatusView } from '../../signaling/contract.js';
 import { el, type IconName, icon } from './dom.js';
 import { clock, num } from './format.js';
 import { type StringKey, t } from './i18n.js';
-import { type BoardModel, type Region, regionName, siteName } from './model.js';
+import { type BoardModel, type Region, type RehearsalResult, regionName, siteName } from './model.js';
 import { reasonText } from './reasons.js';
 
 interface Tile {
@@ -15,6 +15,8 @@ interface Tile {
   readonly flags: HTMLElement;
   readonly quality: HTMLElement;
   readonly rates: HTMLElement;
+  /** The latest rehearsal's verdict when the site failed or missed it. */
+  readonly rehearsal: HTMLElement;
   readonly transport: HTMLElement;
   readonly since: HTMLElement;
 }
@@ -90,14 +92,15 @@ export class Grid {
       root: el('button', { type: 'button', class: 'tile', 'data-site-id': site.id, 'data-kind': site.kind }),
       name: el('span', { class: 'tile-name' }, shortName(siteName(site))),
       flags: el('span', { class: 'tile-flags' }),
-      quality: el('span', { class: 'tile-line tile-quality' }),
+      quality: el('span', { class: 'tile-quality' }),
       rates: el('span', { class: 'tile-rates' }),
+      rehearsal: el('span', { class: 'tile-rehearsal' }),
       transport: el('span', { class: 'tile-transport' }),
       since: el('span', { class: 'tile-since' }),
     };
     tile.root.append(
       el('span', { class: 'tile-top' }, tile.name, tile.flags),
-      tile.quality,
+      el('span', { class: 'tile-line tile-middle' }, tile.quality, tile.rehearsal),
       el('span', { class: 'tile-line tile-bottom' }, tile.rates, tile.transport, tile.since),
     );
     this.#tiles.set(site.id, tile);
@@ -110,7 +113,9 @@ export class Grid {
       const tile = this.#tiles.get(id);
       const status = this.model.status(id);
       const site = this.model.site(id);
-      if (tile && status && site) renderTile(tile, site, status, this.model.isSpeaking(id, Date.now()));
+      if (!tile || !status || !site) continue;
+      renderTile(tile, site, status, this.model.isSpeaking(id, Date.now()));
+      renderRehearsal(tile, this.model.rehearsalResult(id));
     }
     for (const region of this.model.regions) {
       const up = region.sites.filter((s) => {
@@ -179,6 +184,25 @@ function renderTile(tile: Tile, site: Site, s: SiteStatusView, speaking: boolean
     tile.transport.textContent = '';
   }
   tile.since.textContent = clock(s.since);
+}
+
+/**
+ * A small mark at the end of the tile's middle line (the link numbers leave room there) when the
+ * site failed or missed the latest rehearsal, so the operator sees before the live session which
+ * rooms still need a technician's call.
+ */
+function renderRehearsal(tile: Tile, result: RehearsalResult | null): void {
+  const shown = result === 'fail' || result === 'absent' ? result : '';
+  if ((tile.rehearsal.dataset.result ?? '') === shown) return; // tiles are rebuilt on a language switch
+  if (!shown) {
+    delete tile.rehearsal.dataset.result;
+    tile.rehearsal.replaceChildren();
+    return;
+  }
+  tile.rehearsal.dataset.result = shown;
+  tile.rehearsal.replaceChildren(
+    icon('rehearsalFailed', t(shown === 'fail' ? 'tile.rehearsal.fail' : 'tile.rehearsal.absent')),
+  );
 }
 
 /** A bitrate in few characters: kbit/s up to 999, then Mbit/s ("1,2M"). */

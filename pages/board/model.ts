@@ -44,12 +44,11 @@ export class BoardModel {
   readonly #status = new Map<string, SiteStatusView>();
   conference: ConferenceView | null = null;
   readonly #speaking = new Map<string, number>();
-  readonly rehearsal: SitesResponse['lastRehearsal'];
+  #rehearsal: SitesResponse['lastRehearsal'] = null;
   readonly #rehearsalResults = new Map<string, RehearsalResult | null>();
 
   constructor({ sites: entries, lastRehearsal }: SitesResponse) {
-    this.rehearsal = lastRehearsal ?? null;
-    for (const e of entries) this.#rehearsalResults.set(e.id, e.lastRehearsal ?? null);
+    this.updateRehearsal({ sites: entries, lastRehearsal });
     this.sites = entries.map(({ state, since, reason, transport, flags, metrics, lastRehearsal, ...site }) => site);
     this.#byId = new Map(this.sites.map((s) => [s.id, s]));
     for (const e of entries) {
@@ -70,6 +69,27 @@ export class BoardModel {
 
   site(id: string): Site | undefined {
     return this.#byId.get(id);
+  }
+
+  /** The latest rehearsal that had begun when GET /api/sites was last read. */
+  get rehearsal(): SitesResponse['lastRehearsal'] {
+    return this.#rehearsal;
+  }
+
+  /**
+   * Take the rehearsal results of a fresh GET /api/sites; returns the sites whose result changed
+   * (every site when it is another rehearsal: the detail shows its date).
+   */
+  updateRehearsal({ sites: entries, lastRehearsal }: SitesResponse): string[] {
+    const another = (lastRehearsal?.sessionId ?? null) !== (this.#rehearsal?.sessionId ?? null);
+    this.#rehearsal = lastRehearsal ?? null;
+    const changed: string[] = [];
+    for (const e of entries) {
+      const result = e.lastRehearsal ?? null;
+      if (another || this.#rehearsalResults.get(e.id) !== result) changed.push(e.id);
+      this.#rehearsalResults.set(e.id, result);
+    }
+    return changed;
   }
 
   /** Null when there was no rehearsal yet, or its result for this site is still to come. */

@@ -22,10 +22,8 @@ export async function siteRoutes(app: FastifyInstance) {
     // Each site's result in the latest rehearsal that has begun, for the board's flag.
     const now = Date.now();
     const last = (await store.listSessions())
-      .filter(
-        (x) =>
-          x.kind === 'rehearsal' && x.status !== 'scheduled' && x.status !== 'missed' && Date.parse(x.startsAt) <= now,
-      )
+      // Only a rehearsal that really opened counts (not one cancelled or missed before it began).
+      .filter((x) => x.kind === 'rehearsal' && x.openedAt !== undefined && Date.parse(x.startsAt) <= now)
       .at(-1);
     const results = last
       ? new Map((await store.getRehearsalResults(last.id)).map((r) => [r.siteId, r.result]))
@@ -45,7 +43,10 @@ export async function siteRoutes(app: FastifyInstance) {
           transport: s?.transport ?? null,
           flags: s?.flags ?? {},
           metrics: s?.metrics ?? {},
-          lastRehearsal: last ? (results.get(site.id) ?? (last.status === 'open' ? null : 'absent')) : null,
+          lastRehearsal:
+            last?.siteIds.includes(site.id) === true
+              ? (results.get(site.id) ?? (last.status === 'open' ? null : 'absent'))
+              : null,
         };
       }),
     };

@@ -8,7 +8,7 @@ import { AppError } from '../errors.js';
 import type { Session } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import type { Clock } from './clock.js';
-import { dayBefore, zonedToUtc } from './zone.js';
+import { dayBefore, formatInZone, zonedToUtc } from './zone.js';
 
 const title = z.string().trim().min(1, 'expected a title').max(200);
 const agenda = z
@@ -97,7 +97,7 @@ export class SessionService extends EventEmitter<SessionEvents> {
     if (clash) {
       throw new AppError(
         'conflict',
-        `overlaps the ${clash.kind} "${clash.title}" (${clash.startsAt}, ${clash.durationMinutes} min)`,
+        `overlaps the ${clash.kind} "${clash.title}" (${formatInZone(clash.startsAt, this.timeZone)}, ${clash.durationMinutes} min)`,
       );
     }
   }

@@ -420,6 +420,8 @@ t.test("a site's detail shows its result in the latest rehearsal", async (t) => 
     status: 'ended',
     createdAt: at,
     updatedAt: at,
+    openedAt: startsAt,
+    endedAt: at,
   });
   await service.store.putRehearsalResult({
     sessionId: 'rehearsal-1',
