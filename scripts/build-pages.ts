@@ -1,5 +1,5 @@
-// Builds the browser pages into public/dist/ (served under /assets/ and /join/:siteId):
-// pages/site/main.ts bundled with esbuild to site.js, its stylesheet and HTML copied beside it.
+// Builds the browser pages into public/dist/ (served under /assets/, /join/:siteId and /board):
+// pages/<page>/main.ts bundled with esbuild to <page>.js, its stylesheet and HTML copied beside it.
 // The HTML names the bundle with a content hash (?v=…), so a new build is never mixed with a
 // cached old one; brotli and gzip copies sit beside each file for @fastify/static to serve,
 // since a branch office link is a few Mbit/s. Idempotent and fast: run it as often as you like.
@@ -85,10 +85,15 @@ for (const page of pages) {
 }
 
 if (!values.quiet) {
-  const js = result.metafile.outputs['public/dist/site.js']?.bytes ?? 0;
-  const br = (await readFile(`${dist}site.js.br`)).length;
+  const sizes = await Promise.all(
+    pages.map(async (page) => {
+      const js = result.metafile.outputs[`public/dist/${page}.js`]?.bytes ?? 0;
+      const br = (await readFile(`${dist}${page}.js.br`)).length;
+      return `${page} ${Math.round(js / 1024)} KiB (${Math.round(br / 1024)} KiB brotli)`;
+    }),
+  );
   const ms = Math.round(performance.now() - started);
   process.stdout.write(
-    `build-pages: public/dist/site.{html,js,css}: script ${Math.round(js / 1024)} KiB (${Math.round(br / 1024)} KiB brotli) in ${ms} ms\n`,
+    `build-pages: public/dist/{${pages.join(',')}}.{html,js,css}: ${sizes.join(', ')} in ${ms} ms\n`,
   );
 }

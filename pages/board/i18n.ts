@@ -1,6 +1,10 @@
 // The board's words: Vietnamese (the default; the operator's language) and English, with a
 // switch remembered in this browser (the same key as the technician's page, so one choice
 // holds for the whole site).
+import { getLang, type Lang } from '../shared/lang.js';
+
+export { getLang, type Lang, onLangChange, setLang } from '../shared/lang.js';
+
 const vi = {
   'app.title': 'Bảng theo dõi giao ban',
   'lang.switch': 'English',
@@ -420,40 +424,10 @@ const en: Strings = {
   'tile.rehearsal.absent': 'Latest rehearsal: absent',
 };
 
-export type Lang = 'vi' | 'en';
 const tables: Record<Lang, Strings> = { vi, en };
-const STORAGE_KEY = 'giaoBan.lang';
-
-function storedLang(): Lang {
-  try {
-    return localStorage.getItem(STORAGE_KEY) === 'en' ? 'en' : 'vi';
-  } catch {
-    return 'vi'; // storage disabled: Vietnamese
-  }
-}
-
-let lang: Lang = storedLang();
-const listeners = new Set<() => void>();
-
-export const getLang = (): Lang => lang;
-
-export function setLang(next: Lang): void {
-  if (next === lang) return;
-  lang = next;
-  try {
-    localStorage.setItem(STORAGE_KEY, next);
-  } catch {
-    // storage disabled: the choice lasts for this page only
-  }
-  for (const listener of listeners) listener();
-}
-
-export function onLangChange(listener: () => void): void {
-  listeners.add(listener);
-}
 
 export function t(key: StringKey, params: Record<string, string | number> = {}): string {
-  return tables[lang][key].replace(/\{(\w+)\}/g, (whole, name: string) => {
+  return tables[getLang()][key].replace(/\{(\w+)\}/g, (whole, name: string) => {
     const value = params[name];
     return value === undefined ? whole : String(value);
   });
@@ -467,5 +441,5 @@ export function translateDom(root: ParentNode): void {
   for (const el of root.querySelectorAll<HTMLElement>('[data-i18n-title]')) {
     el.title = t(el.dataset.i18nTitle as StringKey);
   }
-  document.documentElement.lang = lang;
+  document.documentElement.lang = getLang();
 }

@@ -1,5 +1,9 @@
 // The page's words: Vietnamese (the default; the technicians' language) and English, with a
 // switch that is remembered in this browser. Messages say what happened and what to do.
+import { getLang, type Lang } from '../shared/lang.js';
+
+export { getLang, type Lang, onLangChange, setLang } from '../shared/lang.js';
+
 const vi = {
   'app.title': 'Giao ban trực tuyến',
   'lang.switch': 'English',
@@ -290,37 +294,7 @@ const en: Strings = {
     'This browser does not support video conferencing ({detail}). Use a recent Google Chrome, Cốc Cốc or Microsoft Edge.',
 };
 
-export type Lang = 'vi' | 'en';
 const tables: Record<Lang, Strings> = { vi, en };
-const STORAGE_KEY = 'giaoBan.lang';
-
-function storedLang(): Lang {
-  try {
-    return localStorage.getItem(STORAGE_KEY) === 'en' ? 'en' : 'vi';
-  } catch {
-    return 'vi'; // storage disabled: Vietnamese
-  }
-}
-
-let lang: Lang = storedLang();
-const listeners = new Set<() => void>();
-
-export const getLang = (): Lang => lang;
-
-export function setLang(next: Lang): void {
-  if (next === lang) return;
-  lang = next;
-  try {
-    localStorage.setItem(STORAGE_KEY, next);
-  } catch {
-    // storage disabled: the choice lasts for this page only
-  }
-  for (const listener of listeners) listener();
-}
-
-export function onLangChange(listener: () => void): void {
-  listeners.add(listener);
-}
 
 /** A placeholder's value: text, a number, or another string of the table (translated too). */
 export type Param = string | number | { readonly key: StringKey };
@@ -333,7 +307,7 @@ const paramText = (p: Param): string => (typeof p === 'object' ? t(p.key) : Stri
  * takes the value of `name` with a capital first letter (for a sentence that starts with it).
  */
 export function t(key: StringKey, params: Params = {}): string {
-  return tables[lang][key].replace(/\{(\w+)\}/g, (whole, name: string) => {
+  return tables[getLang()][key].replace(/\{(\w+)\}/g, (whole, name: string) => {
     const value = params[name];
     if (value !== undefined) return paramText(value);
     const lower = params[name.charAt(0).toLowerCase() + name.slice(1)];
@@ -359,5 +333,5 @@ export function translateDom(root: ParentNode): void {
   for (const el of root.querySelectorAll<HTMLElement>('[data-i18n-title]')) {
     el.title = t(el.dataset.i18nTitle as StringKey);
   }
-  document.documentElement.lang = lang;
+  document.documentElement.lang = getLang();
 }
