@@ -92,12 +92,24 @@ try {
     server.url,
     ids.map((siteId) => ({ siteId, token: tokens.get(siteId) as string })),
   );
-  await Promise.all(ids.map((id) => seen(id, (s) => s === 'online', 30_000)));
-  process.stdout.write(`all ${ids.length} sites online on the board\n`);
+  // A peer the benchmark's own saturated process cannot feed may never come online; measure the
+  // drops on those that did, and say how many that was.
+  const online = (
+    await Promise.all(
+      ids.map((id) =>
+        seen(id, (s) => s === 'online', 30_000).then(
+          () => id,
+          () => null,
+        ),
+      ),
+    )
+  ).filter((id): id is string => id !== null);
+  if (!online.includes('hub')) throw new Error('the hub never came online');
+  process.stdout.write(`${online.length}/${ids.length} sites online on the board\n`);
   pushLatency.length = 0;
   await new Promise((r) => setTimeout(r, 3000));
 
-  const victims = ids.filter((id) => id !== 'hub').slice(0, drops * 2);
+  const victims = online.filter((id) => id !== 'hub').slice(0, drops * 2);
   const abrupt: number[] = [];
   const silent: number[] = [];
   const recovery: number[] = [];
@@ -135,6 +147,7 @@ try {
   });
   const result = {
     sites: ids.length,
+    online: online.length,
     abrupt: stats(abrupt),
     silent: stats(silent),
     recovery: stats(recovery),
