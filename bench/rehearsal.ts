@@ -9,8 +9,11 @@ import { PeerHosts } from './peers.js';
 
 const bridges = argNumber('sites', 63);
 const windowMs = argNumber('window', 4000);
+const procs = argNumber('procs', 1);
+// Let the join storm settle (encoders ramp up) before the rehearsal opens, as on the day.
+const settleMs = argNumber('settle', 5000);
 const server = await startServer({ MEDIA_WORKERS: '2', LOG_LEVEL: 'error', REHEARSAL_WINDOW_MS: String(windowMs) });
-const hosts = await PeerHosts.start(1);
+const hosts = await PeerHosts.start(procs);
 try {
   const { sites } = (await server.get('/api/sites')) as { sites: { id: string; kind: string }[] };
   const ids = ['hub', ...sites.filter((s) => s.kind === 'bridge').map((s) => s.id)].slice(0, bridges + 1);
@@ -23,6 +26,7 @@ try {
     })),
   );
   await hosts.join(server.url, list);
+  await new Promise((r) => setTimeout(r, settleMs));
   const startsAt = Date.now() + 2000;
   const session = (await server.post('/api/sessions', {
     kind: 'rehearsal',
