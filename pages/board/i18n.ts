@@ -1,7 +1,7 @@
 // The board's words: Vietnamese (the default; the operator's language) and English, with a
 // switch remembered in this browser (the same key as the technician's page, so one choice
 // holds for the whole site).
-import { getLang, type Lang } from '../shared/lang.js';
+import { getLang, type Lang, translateDomWith } from '../shared/lang.js';
 
 export { getLang, type Lang, onLangChange, setLang } from '../shared/lang.js';
 
@@ -435,11 +435,5 @@ export function t(key: StringKey, params: Record<string, string | number> = {}):
 
 /** Fill every [data-i18n] element's text (and [data-i18n-title] titles) under root. */
 export function translateDom(root: ParentNode): void {
-  for (const el of root.querySelectorAll<HTMLElement>('[data-i18n]')) {
-    el.textContent = t(el.dataset.i18n as StringKey);
-  }
-  for (const el of root.querySelectorAll<HTMLElement>('[data-i18n-title]')) {
-    el.title = t(el.dataset.i18nTitle as StringKey);
-  }
-  document.documentElement.lang = getLang();
+  translateDomWith(root, (key) => t(key as StringKey));
 }

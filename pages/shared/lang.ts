@@ -31,3 +31,17 @@ export function setLang(next: Lang): void {
 export function onLangChange(listener: () => void): void {
   listeners.add(listener);
 }
+
+/**
+ * Fill every [data-i18n] element's text (and [data-i18n-title] titles) under root with the
+ * page's own translation function.
+ */
+export function translateDomWith(root: ParentNode, translate: (key: string) => string): void {
+  for (const el of root.querySelectorAll<HTMLElement>('[data-i18n]')) {
+    el.textContent = translate(el.dataset.i18n ?? '');
+  }
+  for (const el of root.querySelectorAll<HTMLElement>('[data-i18n-title]')) {
+    el.title = translate(el.dataset.i18nTitle ?? '');
+  }
+  document.documentElement.lang = lang;
+}

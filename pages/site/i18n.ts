@@ -1,6 +1,6 @@
 // The page's words: Vietnamese (the default; the technicians' language) and English, with a
 // switch that is remembered in this browser. Messages say what happened and what to do.
-import { getLang, type Lang } from '../shared/lang.js';
+import { getLang, type Lang, translateDomWith } from '../shared/lang.js';
 
 export { getLang, type Lang, onLangChange, setLang } from '../shared/lang.js';
 
@@ -327,11 +327,5 @@ export const render = (m: Message): string => t(m.key, m.params);
 
 /** Fill every [data-i18n] element's text (and [data-i18n-title] titles) under root. */
 export function translateDom(root: ParentNode): void {
-  for (const el of root.querySelectorAll<HTMLElement>('[data-i18n]')) {
-    el.textContent = t(el.dataset.i18n as StringKey);
-  }
-  for (const el of root.querySelectorAll<HTMLElement>('[data-i18n-title]')) {
-    el.title = t(el.dataset.i18nTitle as StringKey);
-  }
-  document.documentElement.lang = getLang();
+  translateDomWith(root, (key) => t(key as StringKey));
 }

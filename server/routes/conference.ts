@@ -2,7 +2,7 @@
 // socket namespace, for scripts and for a board that cannot hold a socket.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { parseOr400 } from './sites.js';
+import { parseOr400 } from '../validation.js';
 
 const floorBody = z.strictObject({ siteId: z.string({ error: 'expected { "siteId": "<site id>" }' }).min(1).max(100) });
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { parseOr400 } from './sites.js';
+import { parseOr400 } from '../validation.js';
 
 const eventQuery = z.strictObject({
   since: z.iso

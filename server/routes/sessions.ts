@@ -6,7 +6,7 @@ import { buildReport, reportCsv, reportHtml } from '../rehearsal/report.js';
 import { newSessionSchema, planSchema, sessionPatchSchema } from '../schedule/sessions.js';
 import { formatInZone } from '../schedule/zone.js';
 import type { Session } from '../store/records.js';
-import { parseOr400 } from './sites.js';
+import { parseOr400 } from '../validation.js';
 
 const idParams = z.object({ id: z.string().min(1).max(100) });
 const siteParams = z.object({ id: z.string().min(1).max(100), siteId: z.string().min(1).max(100) });

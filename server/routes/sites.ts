@@ -1,18 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { AppError } from '../errors.js';
+import { parseOr400 } from '../validation.js';
 
 const siteParams = z.object({ id: z.string().min(1).max(100) });
 const muteBody = z.strictObject({ muted: z.boolean({ error: 'expected { "muted": true | false }' }) });
-
-export function parseOr400<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
-  const r = schema.safeParse(value);
-  if (!r.success) {
-    const detail = r.error.issues.map((i) => `${i.path.join('.') || what}: ${i.message}`).join('; ');
-    throw new AppError('bad_request', `invalid ${what}: ${detail}`);
-  }
-  return r.data;
-}
 
 export async function siteRoutes(app: FastifyInstance) {
   app.addHook('onRequest', async (req) => app.requireOperator(req));
