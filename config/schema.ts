@@ -90,6 +90,14 @@ export const settingsSchema = z.strictObject({
     .string()
     .regex(/^rediss?:\/\/.+/, 'expected a redis:// or rediss:// URL')
     .optional(),
+  // Where state lives: a private redis-server in DATA_DIR (the default), the Redis at
+  // REDIS_URL, or memory only (tests; lost at every restart).
+  STORE: z.enum(['embedded', 'redis', 'memory'], { error: 'expected "embedded", "redis" or "memory"' }).optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  // A read-only token for /metrics, so a scraper does not hold the operator's key.
+  METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
+  // Multiplies the per-connection event rates (tests of the handlers raise it; 1 in production).
+  SIGNALING_RATE_SCALE: int(1, 100000, 'a multiplier of the per-connection event rates').default(1),
   ROSTER_FILE: readableFile('a JSON roster file').optional(),
   TIME_ZONE: timeZone.default('Asia/Ho_Chi_Minh'),
   MEDIA_WORKERS: int(1, 64, 'a number of mediasoup workers').default(availableParallelism()),
@@ -130,8 +138,9 @@ export const settingsSchema = z.strictObject({
 
 export type Settings = z.infer<typeof settingsSchema>;
 
-export interface Config extends Omit<Settings, 'PUBLIC_URL'> {
+export interface Config extends Omit<Settings, 'PUBLIC_URL' | 'STORE'> {
   readonly PUBLIC_URL: string;
+  readonly STORE: 'embedded' | 'redis' | 'memory';
   /** False when PUBLIC_URL was derived from PORT (then the real port fills it in after listen). */
   readonly publicUrlGiven: boolean;
   readonly tls: { readonly cert: string; readonly key: string } | undefined;
@@ -188,6 +197,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   if (Boolean(s.TLS_CERT_FILE) !== Boolean(s.TLS_KEY_FILE)) {
     problems.push('TLS_CERT_FILE, TLS_KEY_FILE: set both to serve HTTPS, or neither');
   }
+  const store = s.STORE ?? (s.REDIS_URL ? 'redis' : 'embedded');
+  if (store === 'redis' && !s.REDIS_URL) problems.push('STORE: "redis" needs REDIS_URL');
+  if (store !== 'redis' && s.REDIS_URL) problems.push(`REDIS_URL: set, but STORE is "${store}"; remove one of them`);
   if (s.HEARTBEAT_TIMEOUT_MS <= s.HEARTBEAT_INTERVAL_MS) {
     problems.push('HEARTBEAT_TIMEOUT_MS: expected more than HEARTBEAT_INTERVAL_MS');
   }
@@ -201,6 +213,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     ...s,
     MEDIA_PROTOCOLS: Object.freeze([...s.MEDIA_PROTOCOLS]),
     PUBLIC_URL: publicUrl,
+    STORE: store,
     publicUrlGiven: s.PUBLIC_URL !== undefined,
     tls,
     configFile,

@@ -1,22 +1,24 @@
 // The conference: one, open whenever the service runs. It places sites on routers, decides
-// who receives what (topology.ts), keeps each site's consumers in line with that as sites
-// come and go and the floor moves, and reports who is talking and how each link is doing.
+// who receives what (topology.ts) and asks each site's media to receive exactly that, as sites
+// come and go and the floor moves; it reports who is talking and how each link is doing. Each
+// SiteMedia owns its own transports, producers and consumers.
 import { EventEmitter } from 'node:events';
-import type { types } from 'mediasoup';
-import { AppError } from '../server/errors.js';
-import type { Logger } from '../server/logger.js';
-import type { SiteRole } from '../signaling/contract.js';
+import type { Feed, MediaProtocol, MediaSource, RtpCapabilities, SiteRole } from '../contract/index.js';
+import { AppError } from '../kernel/errors.js';
+import type { Logger } from '../kernel/logger.js';
+import { NetworkProbes } from './probes.js';
 import { type ConferenceRouter, RouterSet } from './routers.js';
 import { type ConsumerSink, SiteMedia, type TransportState } from './site-media.js';
 import { type SiteMediaStats, sampleSite } from './stats.js';
-import { feedFor, wantsHighLayer } from './topology.js';
+import { feedFor } from './topology.js';
+import { rtpCapabilities as wireRtpCapabilities } from './wire.js';
 import type { WorkerPool } from './workers.js';
 
 export interface ConferenceOptions {
   readonly pool: WorkerPool;
   readonly routerConsumerBudget: number;
   readonly hubHears: 'all' | 'floor';
-  readonly protocols: readonly ('udp' | 'tcp')[];
+  readonly protocols: readonly MediaProtocol[];
   readonly statsIntervalMs: number;
   readonly logger: Logger;
 }
@@ -26,8 +28,18 @@ export interface Speaking {
   readonly volume: number;
 }
 
+/** What the rest of the service may know of a site's media: plain data, no mediasoup object. */
+export interface SiteMediaSnapshot {
+  readonly joined: boolean;
+  readonly producers: Partial<Record<MediaSource, { readonly paused: boolean }>>;
+  /** Whether some other site sends what the topology gives this site. */
+  readonly expectsToReceive: boolean;
+  /** Whether the hub sends now (so a bridge without the hub is not blamed for it). */
+  readonly hubSending: boolean;
+}
+
 interface ConferenceEvents {
-  /** A site's media ended: left, taken over, or lost with its router ('media-lost'). */
+  /** A site's media ended: left, rejoined, taken over, or lost with its router ('media-lost'). */
   siteClosed: [siteId: string, reason: string, media: SiteMedia];
   transport: [siteId: string, state: TransportState];
   producerScore: [siteId: string, source: string, score: number];
@@ -84,15 +96,40 @@ export class Conference extends EventEmitter<ConferenceEvents> {
     return this.#muted;
   }
 
-  get sites(): ReadonlyMap<string, SiteMedia> {
-    return this.#sites;
+  /** Sites with media in the conference now. */
+  siteIds(): string[] {
+    return [...this.#sites.keys()];
   }
 
-  async rtpCapabilities(): Promise<types.RtpCapabilities> {
-    return (await this.#routers.first()).router.rtpCapabilities;
+  /** A site's media, for the connection that owns it. */
+  media(siteId: string): SiteMedia | undefined {
+    return this.#sites.get(siteId);
   }
 
-  /** Media for a new connection of `siteId`; any earlier media of the same site is closed first. */
+  async rtpCapabilities(): Promise<RtpCapabilities> {
+    try {
+      return wireRtpCapabilities((await this.#routers.first()).router.rtpCapabilities);
+    } catch (err) {
+      throw new AppError('media_unavailable', `no media router available: ${(err as Error).message}`);
+    }
+  }
+
+  /** The network check's probes for one connection (usable before it joins). */
+  probes(siteId: string): NetworkProbes {
+    return new NetworkProbes({
+      siteId,
+      protocols: this.#opts.protocols,
+      routerFor: async () => {
+        try {
+          return await this.#routers.first();
+        } catch (err) {
+          throw new AppError('media_unavailable', `no media router available: ${(err as Error).message}`);
+        }
+      },
+    });
+  }
+
+  /** Media for a join of `siteId`; any earlier media of the same site is closed first. */
   async join(siteId: string, role: SiteRole, sink: ConsumerSink): Promise<SiteMedia> {
     if (this.#closed) throw new AppError('media_unavailable', 'the conference is closed');
     this.#sites.get(siteId)?.close('replaced');
@@ -109,18 +146,14 @@ export class Conference extends EventEmitter<ConferenceEvents> {
       sink,
       protocols: this.#opts.protocols,
       maxIncomingBitrate: role === 'hub' ? HUB_MAX_UPLINK : BRIDGE_MAX_UPLINK,
+      mutedByOperator: this.#muted.has(siteId),
+      maxConsumers: 4 * 1024,
       logger: this.#log.child({ site: siteId }),
     });
     // A join that raced another join of the same site: the later one wins.
     this.#sites.get(siteId)?.close('replaced');
     this.#sites.set(siteId, site);
-    router.pendingSites++;
-    let pending = true;
-    const settle = () => {
-      if (pending) router.pendingSites--;
-      pending = false;
-    };
-    if (this.#muted.has(siteId)) site.mutedByOperator = true;
+    this.#settle.set(site, router.reserve());
     site.on('producersChanged', () => {
       for (const [source, p] of site.producers) {
         this.#producerSite.set(p.id, siteId);
@@ -136,9 +169,8 @@ export class Conference extends EventEmitter<ConferenceEvents> {
       if (state.dtls === 'connected') this.#sampleSoon(site);
     });
     site.on('producerScore', (source, score) => this.emit('producerScore', siteId, source, score));
-    this.#settle.set(site, settle);
     site.once('closed', (reason) => {
-      settle();
+      this.#settle.get(site)?.();
       this.#settle.delete(site);
       if (this.#sites.get(siteId) === site) this.#sites.delete(siteId);
       for (const [pid, sid] of this.#producerSite) if (sid === siteId) this.#producerSite.delete(pid);
@@ -148,12 +180,11 @@ export class Conference extends EventEmitter<ConferenceEvents> {
   }
 
   /** The client can take consumers now. */
-  async ready(site: SiteMedia, rtpCapabilities: types.RtpCapabilities): Promise<number> {
-    if (!site.transport('recv')) throw new AppError('out_of_order', 'create a receive transport before media:ready');
-    site.rtpCapabilities = rtpCapabilities;
+  async ready(site: SiteMedia, rtpCapabilities: RtpCapabilities): Promise<number> {
+    site.setReady(rtpCapabilities);
     await this.#reconcile(site);
     this.#settle.get(site)?.();
-    return site.consumers.size;
+    return site.consumerCount;
   }
 
   setFloor(siteId: string | null): void {
@@ -175,8 +206,26 @@ export class Conference extends EventEmitter<ConferenceEvents> {
 
   /** The hub watches `siteId` large: its video in the high layer, the rest low. */
   async setFocus(hub: SiteMedia, siteId: string | null): Promise<void> {
-    hub.focus = siteId;
-    await Promise.all([...hub.consumers.values()].map((c) => this.#applyLayers(hub, c.consumer, c.feed, c.siteId)));
+    await hub.setFocus(siteId);
+  }
+
+  /** Plain facts about one site's media, for the status service. */
+  snapshot(siteId: string): SiteMediaSnapshot {
+    const site = this.#sites.get(siteId);
+    const producers: SiteMediaSnapshot['producers'] = {};
+    for (const [source, p] of site?.producers ?? []) producers[source] = { paused: p.paused };
+    const topo = { floor: this.#floor, hubHears: this.#opts.hubHears };
+    let expectsToReceive = false;
+    let hubSending = false;
+    for (const src of this.#sites.values()) {
+      if (src.closed || src.producers.size === 0) continue;
+      if (src.role === 'hub') hubSending = true;
+      if (!site || src === site || expectsToReceive) continue;
+      for (const source of src.producers.keys()) {
+        if (feedFor(site, { siteId: src.siteId, role: src.role, source }, topo)) expectsToReceive = true;
+      }
+    }
+    return { joined: site !== undefined && !site.closed, producers, expectsToReceive, hubSending };
   }
 
   #reconcileAll(): void {
@@ -209,10 +258,7 @@ export class Conference extends EventEmitter<ConferenceEvents> {
 
   async #reconcileOnce(viewer: SiteMedia): Promise<void> {
     const topo = { floor: this.#floor, hubHears: this.#opts.hubHears };
-    const wanted = new Map<
-      string,
-      { src: SiteMedia; source: 'mic' | 'cam'; feed: NonNullable<ReturnType<typeof feedFor>> }
-    >();
+    const wanted = new Map<string, { src: SiteMedia; source: MediaSource; feed: Feed }>();
     for (const src of this.#sites.values()) {
       if (src.closed || src === viewer) continue;
       for (const [source, producer] of src.producers) {
@@ -220,93 +266,24 @@ export class Conference extends EventEmitter<ConferenceEvents> {
         if (feed) wanted.set(producer.id, { src, source, feed });
       }
     }
-    for (const [id, entry] of viewer.consumers) {
-      const want = wanted.get(entry.consumer.producerId);
-      if (!want) {
-        entry.consumer.close();
-        viewer.consumers.delete(id);
-        viewer.sink.closed(id);
-      } else if (want.feed !== entry.feed) {
-        entry.feed = want.feed;
-        await this.#applyLayers(viewer, entry.consumer, entry.feed, entry.siteId);
-      }
+    for (const r of viewer.receptions()) {
+      const want = wanted.get(r.producerId);
+      if (!want) viewer.dropConsumer(r.consumerId);
+      else if (want.feed !== r.feed) await viewer.setFeed(r.consumerId, want.feed);
     }
-    const consumed = new Set([...viewer.consumers.values()].map((c) => c.consumer.producerId));
+    const consumed = viewer.consumedProducers();
     const missing = [...wanted].filter(([producerId]) => !consumed.has(producerId));
-    await Promise.all(missing.map(([producerId, w]) => this.#consume(viewer, producerId, w.src, w.source, w.feed)));
-  }
-
-  async #consume(
-    viewer: SiteMedia,
-    producerId: string,
-    src: SiteMedia,
-    source: 'mic' | 'cam',
-    feed: NonNullable<ReturnType<typeof feedFor>>,
-  ): Promise<void> {
-    const recv = viewer.transport('recv');
-    const caps = viewer.rtpCapabilities;
-    if (!recv || !caps) return;
-    const router = viewer.router;
-    try {
-      await router.ensureProducer(producerId, src.router);
-    } catch (err) {
-      viewer.log.warn({ err: (err as Error).message, from: src.siteId }, 'could not pipe a producer to this router');
-      return;
-    }
-    if (viewer.closed || recv.closed) return;
-    if (!router.router.canConsume({ producerId, rtpCapabilities: caps as types.RtpCapabilities })) {
-      viewer.log.warn({ from: src.siteId, source }, 'the client cannot decode this stream');
-      return;
-    }
-    let consumer: types.Consumer;
-    try {
-      consumer = await recv.consume({
-        producerId,
-        rtpCapabilities: caps as types.RtpCapabilities,
-        paused: true,
-      });
-    } catch (err) {
-      // The producer closed meanwhile: nothing to receive.
-      viewer.log.debug({ err: (err as Error).message, from: src.siteId }, 'consume failed');
-      return;
-    }
-    router.consumers++;
-    const entry = { consumer, siteId: src.siteId, source, feed };
-    viewer.consumers.set(consumer.id, entry);
-    consumer.observer.once('close', () => {
-      router.consumers--;
-      if (viewer.consumers.get(consumer.id) === entry) viewer.consumers.delete(consumer.id);
-    });
-    consumer.on('producerclose', () => {
-      viewer.consumers.delete(consumer.id);
-      if (!viewer.closed) viewer.sink.closed(consumer.id);
-    });
-    await this.#applyLayers(viewer, consumer, feed, src.siteId);
-    try {
-      await viewer.sink.offer({
-        consumerId: consumer.id,
-        producerId,
-        kind: consumer.kind,
-        rtpParameters: { ...consumer.rtpParameters },
-        siteId: src.siteId,
-        source,
-        feed,
-      });
-    } catch (err) {
-      viewer.log.warn({ err: (err as Error).message, from: src.siteId, source }, 'client did not take a consumer');
-      consumer.close();
-      viewer.consumers.delete(consumer.id);
-      return;
-    }
-    if (!consumer.closed) await consumer.resume();
-  }
-
-  async #applyLayers(viewer: SiteMedia, consumer: types.Consumer, feed: 'hub' | 'floor' | 'grid', from: string) {
-    if (consumer.closed || consumer.kind !== 'video' || consumer.type === 'simple') return;
-    const high = wantsHighLayer(feed, viewer.focus === from);
-    await consumer.setPreferredLayers({ spatialLayer: high ? 2 : 0, temporalLayer: 2 }).catch((err: Error) => {
-      viewer.log.debug({ err: err.message }, 'setPreferredLayers failed');
-    });
+    await Promise.all(
+      missing.map(async ([producerId, w]) => {
+        try {
+          await viewer.router.ensureProducer(producerId, w.src.router);
+        } catch (err) {
+          viewer.log.warn({ err: (err as Error).message, from: w.src.siteId }, 'could not pipe a producer here');
+          return;
+        }
+        await viewer.consume(producerId, { siteId: w.src.siteId, source: w.source }, w.feed);
+      }),
+    );
   }
 
   #onVolumes(router: ConferenceRouter, volumes: { producerId: string; volume: number }[]) {

@@ -1,18 +1,30 @@
-// The media plane: the only door into mediasoup for the rest of the service.
+// The media plane: the only door into mediasoup for the rest of the service. It speaks the
+// project's terms (conference, site, feed) and hands out plain data, never mediasoup objects.
+import { EventEmitter } from 'node:events';
 import type { Config } from '../config/schema.js';
-import type { Logger } from '../server/logger.js';
+import type { Logger } from '../kernel/logger.js';
 import { Conference } from './conference.js';
 import { WorkerPool } from './workers.js';
 
-export type { Conference, Speaking } from './conference.js';
+export type { Conference, SiteMediaSnapshot, Speaking } from './conference.js';
+export type { NetworkProbes } from './probes.js';
 export type { ConsumerSink, SiteMedia, TransportState } from './site-media.js';
 export type { SiteMediaStats } from './stats.js';
 
-export class MediaPlane {
+interface MediaPlaneEvents {
+  workerDied: [index: number];
+  workerReplaced: [index: number];
+}
+
+export class MediaPlane extends EventEmitter<MediaPlaneEvents> {
   private constructor(
     readonly pool: WorkerPool,
     readonly conference: Conference,
-  ) {}
+  ) {
+    super();
+    pool.on('workerDied', (index) => this.emit('workerDied', index));
+    pool.on('workerReplaced', (w) => this.emit('workerReplaced', w.index));
+  }
 
   static async create(config: Readonly<Config>, logger: Logger): Promise<MediaPlane> {
     const pool = await WorkerPool.create({
@@ -39,12 +51,26 @@ export class MediaPlane {
     }
   }
 
+  /** Every worker alive. */
   get healthy(): boolean {
     return this.pool.healthy;
   }
 
+  /** False once a dead worker could not be replaced in time: the process should be restarted. */
+  get recoverable(): boolean {
+    return this.pool.recoverable;
+  }
+
   get pids(): number[] {
     return this.pool.pids;
+  }
+
+  get workerDeaths(): number {
+    return this.pool.deaths;
+  }
+
+  get workerReplacements(): number {
+    return this.pool.replacements;
   }
 
   usage() {
@@ -67,5 +93,6 @@ export class MediaPlane {
   close(): void {
     this.conference.close();
     this.pool.close();
+    this.removeAllListeners();
   }
 }

@@ -2,7 +2,7 @@
 // budget, new sites are placed on a router on another worker, and producers are piped
 // between routers on demand, so the design holds well beyond 64 sites.
 import type { types } from 'mediasoup';
-import type { Logger } from '../server/logger.js';
+import type { Logger } from '../kernel/logger.js';
 import type { MediaWorker, WorkerPool } from './workers.js';
 
 export const mediaCodecs: types.RtpCodecCapability[] = [
@@ -20,9 +20,9 @@ export const mediaCodecs: types.RtpCodecCapability[] = [
 const RESERVATION_PER_SITE = 4;
 
 export class ConferenceRouter {
-  consumers = 0;
+  #consumers = 0;
   /** Sites placed here that have not created their consumers yet. */
-  pendingSites = 0;
+  #pendingSites = 0;
   readonly #piped = new Map<string, Promise<void>>();
 
   constructor(
@@ -36,8 +36,30 @@ export class ConferenceRouter {
     return this.router.id;
   }
 
+  get consumers(): number {
+    return this.#consumers;
+  }
+
   get load(): number {
-    return this.consumers + this.pendingSites * RESERVATION_PER_SITE;
+    return this.#consumers + this.#pendingSites * RESERVATION_PER_SITE;
+  }
+
+  consumerOpened(): void {
+    this.#consumers++;
+  }
+
+  consumerClosed(): void {
+    this.#consumers--;
+  }
+
+  /** A site placed here: count its expected consumers until settle() (its first reconcile). */
+  reserve(): () => void {
+    this.#pendingSites++;
+    let pending = true;
+    return () => {
+      if (pending) this.#pendingSites--;
+      pending = false;
+    };
   }
 
   /** Make a producer that lives on `from` consumable here. Idempotent and concurrent-safe. */

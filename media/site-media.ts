@@ -1,43 +1,57 @@
-// One site's media in the conference, for one connection: its two transports, its producers
-// (microphone, camera) and the consumers it receives. Closed as a whole when the connection
-// goes, is taken over, or its router dies.
+// One site's media in the conference, for one join of one connection: its two transports, its
+// producers (microphone, camera) and the consumers it receives. It owns all of them: the
+// conference decides who receives what and asks, through consume() and dropConsumer(); nothing
+// else creates or closes them. Closed as a whole when the site leaves, rejoins, is taken over,
+// or its router dies.
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
-import { AppError } from '../server/errors.js';
-import type { Logger } from '../server/logger.js';
 import type {
   ConsumeOffer,
+  Direction,
   DtlsParameters,
   Feed,
+  IceParameters,
+  MediaKind,
+  MediaProtocol,
   MediaSource,
   RtpCapabilities,
   RtpParameters,
   SiteRole,
   TransportOptions,
-} from '../signaling/contract.js';
+} from '../contract/index.js';
+import { AppError } from '../kernel/errors.js';
+import type { Logger } from '../kernel/logger.js';
 import type { ConferenceRouter } from './routers.js';
+import { wantsHighLayer } from './topology.js';
+import { transportOptions, rtpParameters as wireRtpParameters } from './wire.js';
 
 /** How the conference reaches the site's client (signaling implements it). */
 export interface ConsumerSink {
-  /** Resolves once the client holds the consumer; the conference then resumes it. */
+  /** Resolves once the client holds the consumer; the site then resumes it. */
   offer(offer: ConsumeOffer): Promise<void>;
   closed(consumerId: string): void;
 }
 
-export interface ConsumerEntry {
-  readonly consumer: types.Consumer;
+/** A stream this site receives, as the rest of the media plane may read it. */
+export interface Reception {
+  readonly consumerId: string;
+  readonly producerId: string;
   readonly siteId: string;
   readonly source: MediaSource;
-  feed: Feed;
+  readonly kind: MediaKind;
+  readonly feed: Feed;
 }
 
-export type Direction = 'send' | 'recv';
+interface Held extends Reception {
+  readonly consumer: types.Consumer;
+  feed: Feed;
+}
 
 export interface TransportState {
   readonly direction: Direction;
   readonly ice: types.IceState;
   readonly dtls: types.DtlsState;
-  readonly protocol: 'udp' | 'tcp' | null;
+  readonly protocol: MediaProtocol | null;
 }
 
 interface SiteMediaEvents {
@@ -52,9 +66,13 @@ export interface SiteMediaOptions {
   readonly role: SiteRole;
   readonly router: ConferenceRouter;
   readonly sink: ConsumerSink;
-  readonly protocols: readonly ('udp' | 'tcp')[];
+  readonly protocols: readonly MediaProtocol[];
   /** Cap on what the site may send (bit/s): a branch uplink of a few Mbit/s. */
   readonly maxIncomingBitrate: number;
+  /** Whether the operator has muted the site: its microphone starts paused. */
+  readonly mutedByOperator: boolean;
+  /** A bound on consumers, far above what the topology gives any site. */
+  readonly maxConsumers: number;
   readonly logger: Logger;
 }
 
@@ -64,19 +82,16 @@ export class SiteMedia extends EventEmitter<SiteMediaEvents> {
   readonly siteId: string;
   readonly role: SiteRole;
   readonly router: ConferenceRouter;
-  readonly sink: ConsumerSink;
-  readonly consumers = new Map<string, ConsumerEntry>();
   readonly log: Logger;
-  rtpCapabilities: RtpCapabilities | undefined;
-  /** The bridge the hub watches large (hub only). */
-  focus: string | null = null;
-  /** Set while the operator has muted this site: its microphone stays paused. */
-  mutedByOperator = false;
   readonly #opts: SiteMediaOptions;
   readonly #transports = new Map<Direction, types.WebRtcTransport>();
   readonly #producers = new Map<MediaSource, types.Producer>();
-  /** Network-check transports: their producers reach nobody. */
-  readonly #probes = new Map<string, types.WebRtcTransport>();
+  readonly #consumers = new Map<string, Held>();
+  /** Producers being consumed now, so two reconciles do not consume one producer twice. */
+  readonly #consuming = new Set<string>();
+  #rtpCapabilities: types.RtpCapabilities | undefined;
+  #focus: string | null = null;
+  #mutedByOperator: boolean;
   #closed = false;
 
   constructor(opts: SiteMediaOptions) {
@@ -85,73 +100,61 @@ export class SiteMedia extends EventEmitter<SiteMediaEvents> {
     this.siteId = opts.siteId;
     this.role = opts.role;
     this.router = opts.router;
-    this.sink = opts.sink;
     this.log = opts.logger;
+    this.#mutedByOperator = opts.mutedByOperator;
   }
 
   get closed(): boolean {
     return this.#closed;
   }
 
+  /** The client has its receive transport and capabilities: it can take consumers. */
   get ready(): boolean {
-    return this.rtpCapabilities !== undefined && this.#transports.has('recv') && !this.#closed;
+    return this.#rtpCapabilities !== undefined && this.#transports.has('recv') && !this.#closed;
   }
 
   get producers(): ReadonlyMap<MediaSource, types.Producer> {
     return this.#producers;
   }
 
+  /** What this site receives now. */
+  receptions(): Reception[] {
+    return [...this.#consumers.values()].map(({ consumer: _, ...r }) => r);
+  }
+
+  get consumerCount(): number {
+    return this.#consumers.size;
+  }
+
+  /** The bridge the hub watches large (hub only). */
+  get focus(): string | null {
+    return this.#focus;
+  }
+
   transport(direction: Direction): types.WebRtcTransport | undefined {
     return this.#transports.get(direction);
   }
 
+  /** Its consumers, for stats sampling only (media/stats.ts). */
+  consumerObjects(): types.Consumer[] {
+    return [...this.#consumers.values()].map((h) => h.consumer);
+  }
+
   #assertOpen() {
-    if (this.#closed) throw new AppError('conflict', 'this connection has been closed');
+    if (this.#closed) throw new AppError('conflict', 'this media session has been closed; join again');
   }
 
-  #transportById(transportId: string): [Direction | 'probe', types.WebRtcTransport] {
+  #transportById(transportId: string): [Direction, types.WebRtcTransport] {
     for (const [dir, t] of this.#transports) if (t.id === transportId) return [dir, t];
-    const probe = this.#probes.get(transportId);
-    if (probe) return ['probe', probe];
-    throw new AppError('out_of_order', `no transport ${transportId} on this connection; create one first`);
+    throw new AppError('out_of_order', `no transport ${transportId} in this media session; create one first`);
   }
 
-  /**
-   * A throw-away send transport offering one protocol, for the pre-join network check. At most
-   * two at a time, so a page cannot pile them up.
-   */
-  async createProbe(protocol: 'udp' | 'tcp'): Promise<TransportOptions> {
-    this.#assertOpen();
-    if (!this.#opts.protocols.includes(protocol)) {
-      throw new AppError('conflict', `this server does not offer media over ${protocol.toUpperCase()}`);
-    }
-    if (this.#probes.size >= 2) throw new AppError('conflict', 'close the previous network check first');
-    const transport = await this.router.router.createWebRtcTransport({
-      webRtcServer: this.router.media.webRtcServer,
-      enableUdp: protocol === 'udp',
-      enableTcp: protocol === 'tcp',
-      appData: { siteId: this.siteId, probe: protocol },
-    });
-    if (this.#closed) {
-      transport.close();
-      this.#assertOpen();
-    }
-    this.#probes.set(transport.id, transport);
-    transport.observer.once('close', () => this.#probes.delete(transport.id));
-    return {
-      id: transport.id,
-      iceParameters: { ...transport.iceParameters },
-      iceCandidates: transport.iceCandidates.map((c) => ({ ...c })),
-      dtlsParameters: { ...transport.dtlsParameters },
-    };
+  has(transportId: string): boolean {
+    for (const t of this.#transports.values()) if (t.id === transportId) return true;
+    return false;
   }
 
-  closeTransport(transportId: string): void {
-    this.#assertOpen();
-    this.#transportById(transportId)[1].close();
-  }
-
-  /** A new transport; a second one in the same direction replaces the first (a rebuild). */
+  /** A new transport; a second one in the same direction replaces the first. */
   async createTransport(direction: Direction): Promise<TransportOptions> {
     this.#assertOpen();
     const { media } = this.router;
@@ -176,7 +179,7 @@ export class SiteMedia extends EventEmitter<SiteMediaEvents> {
         direction,
         ice: transport.iceState,
         dtls: transport.dtlsState,
-        protocol: tuple ? (tuple.protocol as 'udp' | 'tcp') : null,
+        protocol: tuple ? tuple.protocol : null,
       });
     };
     transport.on('icestatechange', report);
@@ -186,31 +189,31 @@ export class SiteMedia extends EventEmitter<SiteMediaEvents> {
     transport.observer.once('close', () => {
       if (this.#transports.get(direction) === transport) this.#transports.delete(direction);
     });
-    return {
-      id: transport.id,
-      iceParameters: { ...transport.iceParameters },
-      iceCandidates: transport.iceCandidates.map((c) => ({ ...c })),
-      dtlsParameters: { ...transport.dtlsParameters },
-    };
+    return transportOptions(transport);
+  }
+
+  closeTransport(transportId: string): void {
+    this.#assertOpen();
+    this.#transportById(transportId)[1].close();
   }
 
   async connectTransport(transportId: string, dtlsParameters: DtlsParameters): Promise<void> {
     this.#assertOpen();
     const [, transport] = this.#transportById(transportId);
     try {
-      await transport.connect({ dtlsParameters: dtlsParameters as unknown as types.DtlsParameters });
+      await transport.connect({ dtlsParameters });
     } catch (err) {
       throw new AppError('bad_request', `cannot connect transport: ${cause(err)}`);
     }
   }
 
-  async restartIce(transportId: string): Promise<Record<string, unknown>> {
+  async restartIce(transportId: string): Promise<IceParameters> {
     this.#assertOpen();
     const [, transport] = this.#transportById(transportId);
     return { ...(await transport.restartIce()) };
   }
 
-  async produce(transportId: string, kind: 'audio' | 'video', source: MediaSource, rtpParameters: RtpParameters) {
+  async produce(transportId: string, kind: MediaKind, source: MediaSource, rtpParameters: RtpParameters) {
     this.#assertOpen();
     const [direction, transport] = this.#transportById(transportId);
     if (direction === 'recv') throw new AppError('bad_request', 'produce on the send transport, not the receive one');
@@ -221,9 +224,9 @@ export class SiteMedia extends EventEmitter<SiteMediaEvents> {
     try {
       producer = await transport.produce({
         kind,
-        rtpParameters: rtpParameters as unknown as types.RtpParameters,
+        rtpParameters,
         appData: { siteId: this.siteId, source },
-        paused: source === 'mic' && this.mutedByOperator,
+        paused: source === 'mic' && this.#mutedByOperator,
       });
     } catch (err) {
       throw new AppError('bad_request', `cannot produce ${source}: ${cause(err)}`);
@@ -232,8 +235,6 @@ export class SiteMedia extends EventEmitter<SiteMediaEvents> {
       producer.close();
       this.#assertOpen();
     }
-    // A probe's producer lives and dies with its transport and is never forwarded.
-    if (direction === 'probe') return producer;
     // A site sends one microphone and one camera; a new one replaces the old (device switch).
     this.#producers.get(source)?.close();
     this.#producers.set(source, producer);
@@ -252,13 +253,13 @@ export class SiteMedia extends EventEmitter<SiteMediaEvents> {
 
   #producerById(producerId: string): [MediaSource, types.Producer] {
     for (const [source, p] of this.#producers) if (p.id === producerId) return [source, p];
-    throw new AppError('not_found', `no producer ${producerId} on this connection`);
+    throw new AppError('not_found', `no producer ${producerId} in this media session`);
   }
 
   async pauseProducer(producerId: string, paused: boolean): Promise<void> {
     this.#assertOpen();
     const [source, producer] = this.#producerById(producerId);
-    if (!paused && source === 'mic' && this.mutedByOperator) {
+    if (!paused && source === 'mic' && this.#mutedByOperator) {
       throw new AppError('forbidden', 'the operator has muted this site; ask the hub to unmute it');
     }
     if (paused) await producer.pause();
@@ -272,22 +273,135 @@ export class SiteMedia extends EventEmitter<SiteMediaEvents> {
 
   /** Apply or lift the operator's mute on this site's microphone. */
   async setMutedByOperator(muted: boolean): Promise<void> {
-    this.mutedByOperator = muted;
+    this.#mutedByOperator = muted;
     const mic = this.#producers.get('mic');
     if (!mic || mic.closed) return;
     if (muted) await mic.pause();
     else await mic.resume();
   }
 
+  /** The client can take consumers, decoding what these capabilities say. */
+  setReady(rtpCapabilities: RtpCapabilities): void {
+    this.#assertOpen();
+    if (!this.#transports.has('recv'))
+      throw new AppError('out_of_order', 'create a receive transport before media:ready');
+    this.#rtpCapabilities = rtpCapabilities;
+  }
+
+  /** The producers this site consumes now (or is about to). */
+  consumedProducers(): Set<string> {
+    return new Set([...[...this.#consumers.values()].map((c) => c.producerId), ...this.#consuming]);
+  }
+
+  /**
+   * Receive a producer of `from` under `feed`: a consumer is created paused, offered to the
+   * client, and resumed once the client holds it. Returns false if it could not be made.
+   */
+  async consume(producerId: string, from: { siteId: string; source: MediaSource }, feed: Feed): Promise<boolean> {
+    const recv = this.#transports.get('recv');
+    const caps = this.#rtpCapabilities;
+    if (!recv || !caps || this.#closed || this.#consuming.has(producerId)) return false;
+    if (this.#consumers.size >= this.#opts.maxConsumers) {
+      this.log.warn({ max: this.#opts.maxConsumers }, 'consumer cap reached; not consuming more');
+      return false;
+    }
+    if (!this.router.router.canConsume({ producerId, rtpCapabilities: caps })) {
+      this.log.warn({ from: from.siteId, source: from.source }, 'the client cannot decode this stream');
+      return false;
+    }
+    this.#consuming.add(producerId);
+    try {
+      let consumer: types.Consumer;
+      try {
+        consumer = await recv.consume({ producerId, rtpCapabilities: caps, paused: true });
+      } catch (err) {
+        // The producer closed meanwhile: nothing to receive.
+        this.log.debug({ err: cause(err), from: from.siteId }, 'consume failed');
+        return false;
+      }
+      const held: Held = {
+        consumer,
+        consumerId: consumer.id,
+        producerId,
+        siteId: from.siteId,
+        source: from.source,
+        kind: consumer.kind,
+        feed,
+      };
+      this.#consumers.set(consumer.id, held);
+      this.router.consumerOpened();
+      consumer.observer.once('close', () => {
+        this.router.consumerClosed();
+        if (this.#consumers.get(consumer.id) === held) this.#consumers.delete(consumer.id);
+      });
+      consumer.on('producerclose', () => {
+        this.#consumers.delete(consumer.id);
+        if (!this.#closed) this.#opts.sink.closed(consumer.id);
+      });
+      await this.#applyLayers(held);
+      try {
+        await this.#opts.sink.offer({
+          consumerId: consumer.id,
+          producerId,
+          kind: consumer.kind,
+          rtpParameters: wireRtpParameters(consumer.rtpParameters),
+          siteId: from.siteId,
+          source: from.source,
+          feed,
+        });
+      } catch (err) {
+        this.log.warn({ err: cause(err), from: from.siteId, source: from.source }, 'client did not take a consumer');
+        consumer.close();
+        this.#consumers.delete(consumer.id);
+        return false;
+      }
+      if (!consumer.closed) await consumer.resume();
+      return !consumer.closed;
+    } finally {
+      this.#consuming.delete(producerId);
+    }
+  }
+
+  /** Stop receiving a stream the topology no longer gives this site. */
+  dropConsumer(consumerId: string): void {
+    const held = this.#consumers.get(consumerId);
+    if (!held) return;
+    held.consumer.close();
+    this.#consumers.delete(consumerId);
+    if (!this.#closed) this.#opts.sink.closed(consumerId);
+  }
+
+  /** The same stream under another feed (the floor moved): its layer may change. */
+  async setFeed(consumerId: string, feed: Feed): Promise<void> {
+    const held = this.#consumers.get(consumerId);
+    if (!held || held.feed === feed) return;
+    held.feed = feed;
+    await this.#applyLayers(held);
+  }
+
+  /** The hub watches `siteId` large: its video in the high layer, the rest low. */
+  async setFocus(siteId: string | null): Promise<void> {
+    this.#focus = siteId;
+    await Promise.all([...this.#consumers.values()].map((h) => this.#applyLayers(h)));
+  }
+
+  async #applyLayers(held: Held): Promise<void> {
+    const { consumer } = held;
+    if (consumer.closed || consumer.kind !== 'video' || consumer.type === 'simple') return;
+    const high = wantsHighLayer(held.feed, this.#focus === held.siteId);
+    await consumer.setPreferredLayers({ spatialLayer: high ? 2 : 0, temporalLayer: 2 }).catch((err: Error) => {
+      this.log.debug({ err: err.message }, 'setPreferredLayers failed');
+    });
+  }
+
   close(reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
     // Closing the transports closes their producers and consumers in the worker too.
-    for (const t of [...this.#transports.values(), ...this.#probes.values()]) t.close();
+    for (const t of this.#transports.values()) t.close();
     this.#transports.clear();
-    this.#probes.clear();
     this.#producers.clear();
-    this.consumers.clear();
+    this.#consumers.clear();
     this.log.info({ reason }, 'site media closed');
     this.emit('closed', reason);
     this.removeAllListeners();
@@ -301,7 +415,7 @@ export class SiteMedia extends EventEmitter<SiteMediaEvents> {
       worker: this.router.media.index,
       ready: this.ready,
       producers: [...this.#producers].map(([source, p]) => ({ source, id: p.id, paused: p.paused })),
-      consumers: [...this.consumers.values()].map((c) => ({
+      consumers: [...this.#consumers.values()].map((c) => ({
         from: c.siteId,
         source: c.source,
         feed: c.feed,

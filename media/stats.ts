@@ -5,6 +5,8 @@ import type { SiteMedia } from './site-media.js';
 
 export interface FeedStats {
   readonly kbps: number;
+  /** RTP packets received since the producer began (all layers): DTX audio still sends a few. */
+  readonly packets: number;
   readonly score: number;
   readonly lossPct: number;
   readonly jitterMs: number;
@@ -54,10 +56,18 @@ export async function sampleSite(site: SiteMedia): Promise<SiteMediaStats> {
       const stats = await p.getStats().catch(() => []);
       // Simulcast gives one entry per layer: sum bitrate, worst loss and jitter.
       const kbps = stats.reduce((a, s) => a + s.bitrate, 0) / 1000;
+      const packets = stats.reduce((a, s) => a + s.packetCount, 0);
       const loss = Math.max(0, ...stats.map((s) => (s.fractionLost / 256) * 100));
       const jitter = Math.max(0, ...stats.map((s) => (s.jitter / CLOCK[p.kind]) * 1000));
       const score = stats.length ? Math.max(...stats.map((s) => s.score)) : 0;
-      producers[source] = { kbps: round(kbps), score, lossPct: round(loss), jitterMs: round(jitter), paused: p.paused };
+      producers[source] = {
+        kbps: round(kbps),
+        packets,
+        score,
+        lossPct: round(loss),
+        jitterMs: round(jitter),
+        paused: p.paused,
+      };
       if (stats.length) {
         lossIn.push(loss);
         jitters.push(jitter);
@@ -69,7 +79,7 @@ export async function sampleSite(site: SiteMedia): Promise<SiteMediaStats> {
   const scores: number[] = [];
   let consumerKbps = 0;
   await Promise.all(
-    [...site.consumers.values()].map(async ({ consumer }) => {
+    site.consumerObjects().map(async (consumer) => {
       if (consumer.closed) return;
       const stats = await consumer.getStats().catch(() => []);
       const out = stats.find((s) => s.type === 'outbound-rtp');
@@ -96,7 +106,7 @@ export async function sampleSite(site: SiteMedia): Promise<SiteMediaStats> {
     outKbps: round((recv?.sendBitrate ?? 0) / 1000),
     producers,
     consumers: {
-      count: site.consumers.size,
+      count: site.consumerCount,
       minScore: scores.length ? Math.min(...scores) : null,
       kbps: round(consumerKbps),
     },

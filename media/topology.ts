@@ -4,7 +4,7 @@
 // - the hub receives every bridge's video (its grid), and bridges' audio either from all of
 //   them or only from the floor holder (HUB_HEARS);
 // - a bridge's audio never reaches another bridge unless it holds the floor.
-import type { Feed, MediaSource, SiteRole } from '../signaling/contract.js';
+import type { Feed, MediaSource, SiteRole } from '../contract/index.js';
 
 export interface FeedSource {
   readonly siteId: string;

@@ -6,36 +6,17 @@
 //   node --import tsx scripts/build-pages.ts [--quiet]
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
-import { build, type Plugin } from 'esbuild';
+import { build } from 'esbuild';
 
 const { values } = parseArgs({ options: { quiet: { type: 'boolean', default: false } } });
 const root = fileURLToPath(new URL('..', import.meta.url));
 /** Each page: pages/<name>/{main.ts,style.css,index.html} → public/dist/<name>.{js,css,html}. */
 const pages = ['site', 'board'] as const;
 const dist = `${root}public/dist/`;
-
-// zod re-exports its error messages in ~40 languages as a namespace (z.locales) that a bundler
-// cannot drop; the page never uses it (zod's default English messages come from en.js
-// directly). Leaving them out saves about 250 KiB of the bundle.
-const zodLocalesOnlyEnglish: Plugin = {
-  name: 'zod-locales-only-english',
-  setup(b) {
-    b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
-      /[\\/]zod[\\/]/.test(args.importer)
-        ? { path: join(args.resolveDir, args.path), namespace: 'zod-locales' }
-        : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
-      contents: "export { default as en } from './en.js';",
-      resolveDir: dirname(args.path),
-      loader: 'js',
-    }));
-  },
-};
 
 const started = performance.now();
 await mkdir(dist, { recursive: true });
@@ -56,7 +37,6 @@ const result = await build({
   define: { 'process.env.NODE_ENV': '"production"' },
   logLevel: 'warning',
   metafile: true,
-  plugins: [zodLocalesOnlyEnglish],
 });
 
 const hash = async (path: string) =>

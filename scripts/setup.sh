@@ -31,7 +31,9 @@ worker_cached="$cache_dir/mediasoup-worker-$mediasoup_version/mediasoup-worker"
 pkgs=()
 # The worker build needs these only when no cached worker exists.
 [ -x "$worker_cached" ] || pkgs+=(meson ninja-build pkg-config g++ libssl-dev libuv1-dev libsrtp2-dev libusrsctp-dev libabsl-dev nlohmann-json3-dev)
-[ "$want_test" = 1 ] && pkgs+=(redis-server chromium fonts-noto-core)
+# The default store is a private redis-server (store/embedded-redis.ts).
+pkgs+=(redis-server)
+[ "$want_test" = 1 ] && pkgs+=(chromium fonts-noto-core)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,14 +1,20 @@
 // The HTTP edge: Fastify with one error handler, health, and the operator API. Components are
 // built by main.ts (or a test) and passed in, so the app owns none of them.
-import Fastify, { type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import type { Briefing } from '../briefing/briefing.js';
 import type { Roster } from '../config/roster.js';
 import type { Config } from '../config/schema.js';
+import { AppError, isAppError, publicError } from '../kernel/errors.js';
+import type { Logger } from '../kernel/logger.js';
+import type { FailureThrottle } from '../kernel/rate.js';
 import type { MediaPlane } from '../media/index.js';
-import type { Briefing } from './briefing.js';
+import type { Outbox } from '../store/outbox.js';
+import type { Store } from '../store/store.js';
 import type { SiteCredentials } from './credentials.js';
-import { AppError, isAppError, publicError } from './errors.js';
-import type { Logger } from './logger.js';
+import type { ServiceMetrics } from './metrics.js';
 import type { OperatorAuth } from './operator.js';
+import operatorAuth from './plugins/operator-auth.js';
+import securityHeaders from './plugins/security-headers.js';
 import type { RehearsalRunner } from './rehearsal/runner.js';
 import { boardRoutes } from './routes/board.js';
 import { conferenceRoutes } from './routes/conference.js';
@@ -20,12 +26,15 @@ import { sessionRoutes } from './routes/sessions.js';
 import { siteActionRoutes, siteRoutes } from './routes/sites.js';
 import type { SessionService } from './schedule/sessions.js';
 import type { StatusService } from './status/service.js';
-import type { Store } from './store/store.js';
 
 export interface AppDeps {
   readonly config: Readonly<Config>;
   readonly logger: Logger;
   readonly store: Store;
+  readonly outbox: Outbox;
+  readonly metrics: ServiceMetrics;
+  /** Failed authentications per client address, shared with signaling. */
+  readonly authThrottle: FailureThrottle;
   readonly roster: Roster;
   readonly credentials: SiteCredentials;
   readonly operator: OperatorAuth;
@@ -41,7 +50,6 @@ export interface AppDeps {
 declare module 'fastify' {
   interface FastifyInstance {
     deps: AppDeps;
-    requireOperator(req: FastifyRequest): void;
   }
 }
 
@@ -57,7 +65,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }) as unknown as FastifyInstance;
 
   app.decorate('deps', deps);
-  app.decorate('requireOperator', (req: FastifyRequest) => deps.operator.check(req.headers.authorization));
+  await app.register(securityHeaders, { tls: config.tls !== undefined });
+  await app.register(operatorAuth, {
+    operator: deps.operator,
+    throttle: deps.authThrottle,
+    refused: (reason) => deps.metrics.httpAuthRefused(reason),
+  });
 
   app.setErrorHandler((err, req, reply) => {
     if (isAppError(err)) {
@@ -80,13 +93,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await app.register(healthRoutes);
-  await app.register(siteRoutes);
-  await app.register(siteActionRoutes);
-  await app.register(conferenceRoutes);
   await app.register(metricsRoutes);
-  await app.register(sessionRoutes);
-  await app.register(eventRoutes);
   await app.register(pageRoutes);
   await app.register(boardRoutes);
+  // The operator's API: one authentication hook for every route in it.
+  await app.register(async (api) => {
+    api.addHook('onRequest', app.operatorOnly);
+    await api.register(siteRoutes);
+    await api.register(siteActionRoutes);
+    await api.register(conferenceRoutes);
+    await api.register(sessionRoutes);
+    await api.register(eventRoutes);
+  });
   return app;
 }

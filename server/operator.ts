@@ -1,9 +1,9 @@
 // The operator's bearer token. Either configured (OPERATOR_TOKEN) or generated at the first
 // start, printed once, and kept in the store as a hash only.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { AppError } from './errors.js';
-import type { Logger } from './logger.js';
-import type { Store } from './store/store.js';
+import { AppError } from '../kernel/errors.js';
+import type { Logger } from '../kernel/logger.js';
+import type { Store } from '../store/store.js';
 
 const HASH_NAME = 'operator-token-sha256';
 const sha256 = (s: string) => createHash('sha256').update(s).digest();

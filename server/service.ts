@@ -3,27 +3,31 @@
 
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { Briefing } from '../briefing/briefing.js';
 import { loadRoster, type Roster } from '../config/roster.js';
 import type { Config } from '../config/schema.js';
+import { type Clock, systemClock } from '../kernel/clock.js';
+import type { Logger } from '../kernel/logger.js';
+import { FailureThrottle } from '../kernel/rate.js';
 import { MediaPlane } from '../media/index.js';
 import { Signaling } from '../signaling/index.js';
+import { openStore } from '../store/index.js';
+import { Outbox } from '../store/outbox.js';
+import type { Store } from '../store/store.js';
 import { buildApp } from './app.js';
-import { Briefing } from './briefing.js';
 import { SiteCredentials } from './credentials.js';
-import type { Logger } from './logger.js';
+import { ServiceMetrics } from './metrics.js';
 import { OperatorAuth } from './operator.js';
 import { defaultCheckThresholds } from './rehearsal/checks.js';
 import { RehearsalRunner } from './rehearsal/runner.js';
-import { type Clock, systemClock } from './schedule/clock.js';
 import { Scheduler } from './schedule/scheduler.js';
 import { SessionService } from './schedule/sessions.js';
 import { StatusService } from './status/service.js';
-import { createStore } from './store/index.js';
-import type { Store } from './store/store.js';
 
 export interface Service {
   readonly app: FastifyInstance;
   readonly store: Store;
+  readonly outbox: Outbox;
   readonly roster: Roster;
   readonly credentials: SiteCredentials;
   readonly media: MediaPlane;
@@ -33,6 +37,7 @@ export interface Service {
   readonly scheduler: Scheduler;
   readonly rehearsals: RehearsalRunner;
   readonly signaling: Signaling;
+  readonly metrics: ServiceMetrics;
   /** The address the HTTP server listens on, after listen(). */
   readonly url: string;
   close(): Promise<void>;
@@ -49,12 +54,26 @@ export interface StartOptions {
   readonly rehearsalWindowMs?: number;
 }
 
+/** Failed authentications a client address may make: 20 at once, then one every 3 s. */
+const AUTH_FAILURES = { burst: 20, perSecond: 1 / 3 };
+
 export async function startService(opts: StartOptions): Promise<Service> {
   const { config, logger, announceOperatorToken } = opts;
   const clock = opts.clock ?? systemClock;
   const roster = loadRoster(config.ROSTER_FILE);
-  const store = await createStore(config, logger);
-  const closers: (() => Promise<void> | void)[] = [() => store.close()];
+  const opened = await openStore(config, logger);
+  const { store } = opened;
+  const outbox = new Outbox({ store, logger });
+  const metrics = new ServiceMetrics();
+  const closers: (() => Promise<void> | void)[] = [
+    () => opened.close(),
+    async () => {
+      // Writes still waiting get a moment to land before the store goes.
+      await outbox.drain(1000);
+      outbox.close();
+    },
+    () => metrics.close(),
+  ];
   const closeAll = async () => {
     for (const close of closers.reverse()) {
       try {
@@ -68,15 +87,33 @@ export async function startService(opts: StartOptions): Promise<Service> {
   try {
     const operator = await OperatorAuth.create(store, config.OPERATOR_TOKEN, logger, announceOperatorToken);
     let publicUrl = config.PUBLIC_URL;
-    const credentials = await SiteCredentials.create(store, roster, () => publicUrl);
+    const credentials = await SiteCredentials.create(store, roster, () => publicUrl, logger);
+    closers.push(() => credentials.close());
     const media = await MediaPlane.create(config, logger);
     closers.push(() => media.close());
-    const briefing = new Briefing({ conference: media.conference, roster, store, logger });
+    media.on('workerDied', (worker) => {
+      outbox.event({ type: 'media.worker-died', data: { worker } }).catch((err: Error) => {
+        logger.error({ err: err.message }, 'could not record a worker death');
+      });
+    });
+    media.on('workerReplaced', (worker) => {
+      outbox.event({ type: 'media.worker-replaced', data: { worker } }).catch((err: Error) => {
+        logger.error({ err: err.message }, 'could not record a worker replacement');
+      });
+    });
+    const briefing = new Briefing({
+      media: media.conference,
+      roster,
+      logger,
+      record: (event) =>
+        outbox.event(event).catch((err: Error) => logger.error({ err: err.message, type: event.type }, 'event lost')),
+    });
     const status = await StatusService.create({
       roster,
       briefing,
       conference: media.conference,
       store,
+      outbox,
       logger,
       thresholds: {
         maxRttMs: config.STATUS_MAX_RTT_MS,
@@ -88,11 +125,12 @@ export async function startService(opts: StartOptions): Promise<Service> {
       },
     });
     closers.push(() => status.close());
-    const sessions = new SessionService(store, roster, clock, config.TIME_ZONE);
+    const sessions = new SessionService(store, outbox, roster, clock, config.TIME_ZONE, logger);
     const rehearsals = new RehearsalRunner({
       conference: media.conference,
       briefing,
       store,
+      outbox,
       roster,
       logger,
       windowMs: opts.rehearsalWindowMs ?? config.REHEARSAL_WINDOW_MS,
@@ -106,11 +144,13 @@ export async function startService(opts: StartOptions): Promise<Service> {
       },
     });
     closers.push(() => rehearsals.close());
-    const scheduler = new Scheduler({ store, clock, logger, instanceId: randomUUID() });
+    const scheduler = new Scheduler({ store, outbox, clock, logger, instanceId: randomUUID() });
     // A session is a phase over the always-open conference.
     scheduler.on('opened', (s) => {
       briefing.setPhase(s.kind === 'rehearsal' ? 'rehearsal' : 'live');
-      if (s.kind === 'rehearsal') rehearsals.start(s);
+      if (s.kind === 'rehearsal') {
+        rehearsals.start(s).catch((err: Error) => logger.error({ err: err.message }, 'could not start the rehearsal'));
+      }
     });
     scheduler.on('ended', (s) => {
       briefing.setPhase('open');
@@ -125,15 +165,20 @@ export async function startService(opts: StartOptions): Promise<Service> {
       scheduler.tick().catch((err: Error) => logger.warn({ err: err.message }, 'scheduler tick failed'));
     });
     closers.push(() => scheduler.close());
+    const authThrottle = new FailureThrottle(AUTH_FAILURES);
     let signaling: Signaling | undefined;
     const sockets = () => ({
       site: signaling?.sites.sockets.size ?? 0,
       operator: signaling?.operators.sockets.size ?? 0,
     });
+    metrics.attach({ status, briefing, media, outbox, sockets });
     const app = await buildApp({
       config,
       logger,
       store,
+      outbox,
+      metrics,
+      authThrottle,
       roster,
       credentials,
       operator,
@@ -155,6 +200,9 @@ export async function startService(opts: StartOptions): Promise<Service> {
       sites: roster.sites,
       heartbeatIntervalMs: config.HEARTBEAT_INTERVAL_MS,
       heartbeatTimeoutMs: config.HEARTBEAT_TIMEOUT_MS,
+      rateScale: config.SIGNALING_RATE_SCALE,
+      authThrottle,
+      counters: metrics.signaling,
       logger,
     });
     const live = signaling;
@@ -169,13 +217,14 @@ export async function startService(opts: StartOptions): Promise<Service> {
     const url = `${config.tls ? 'https' : 'http'}://${host}:${port}`;
     if (!config.publicUrlGiven) publicUrl = url;
     logger.info(
-      { url, publicUrl, store: store.kind, sites: roster.sites.length, workers: media.pids },
+      { url, publicUrl, store: store.kind, data: opened.where, sites: roster.sites.length, workers: media.pids },
       'giao-ban ready',
     );
     let closing: Promise<void> | undefined;
     return {
       app,
       store,
+      outbox,
       roster,
       credentials,
       media,
@@ -185,6 +234,7 @@ export async function startService(opts: StartOptions): Promise<Service> {
       scheduler,
       rehearsals,
       signaling: live,
+      metrics,
       url,
       close: () => {
         closing ??= closeAll();

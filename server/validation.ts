@@ -1,6 +1,6 @@
 // Parsing what a request carries: a zod failure becomes a bad_request naming each bad field.
 import type { z } from 'zod';
-import { AppError } from './errors.js';
+import { AppError } from '../kernel/errors.js';
 
 export function parseOr400<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const r = schema.safeParse(value);

@@ -1,31 +1,58 @@
 // Socket.io on the HTTP server: the /site and /operator namespaces. The engine's own ping is
 // the heartbeat, tuned so a dead client is noticed within HEARTBEAT_TIMEOUT_MS (socket.io's
-// defaults take about 45 s).
+// defaults take about 45 s). Signaling owns no state of the briefing: it authenticates,
+// validates, limits and delegates, and pushes what changes to the clients.
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
+import type { Briefing } from '../briefing/briefing.js';
 import type { Site } from '../config/roster.js';
+import { OPERATOR_NAMESPACE, SITE_NAMESPACE } from '../contract/index.js';
+import type { Logger } from '../kernel/logger.js';
+import type { FailureThrottle, Rate } from '../kernel/rate.js';
 import type { Conference } from '../media/index.js';
-import type { Briefing } from '../server/briefing.js';
-import type { SiteCredentials } from '../server/credentials.js';
-import type { Logger } from '../server/logger.js';
-import type { OperatorAuth } from '../server/operator.js';
-import type { StatusService } from '../server/status/service.js';
-import { OPERATOR_NAMESPACE, SITE_NAMESPACE } from './contract.js';
 import { attachOperatorNamespace, type OperatorNamespace } from './operator.js';
+import type { OperatorAuthenticator, SignalingCounters, SiteAuthenticator, StatusFeed } from './ports.js';
 import { attachSiteNamespace, type SiteNamespace } from './site.js';
+
+export type { OperatorAuthenticator, SignalingCounters, SiteAuthenticator, StatusFeed } from './ports.js';
 
 export interface SignalingDeps {
   readonly httpServer: HttpServer;
-  readonly credentials: SiteCredentials;
-  readonly operator: OperatorAuth;
+  readonly credentials: SiteAuthenticator;
+  readonly operator: OperatorAuthenticator;
   readonly briefing: Briefing;
   readonly conference: Conference;
-  readonly status: StatusService;
+  readonly status: StatusFeed;
   readonly sites: readonly Site[];
   readonly heartbeatIntervalMs: number;
   readonly heartbeatTimeoutMs: number;
+  /** Multiplies every per-connection event rate (tests of the handlers themselves raise it). */
+  readonly rateScale: number;
+  /** Failed authentications allowed per client address, across both namespaces and the API. */
+  readonly authThrottle: FailureThrottle;
+  readonly counters: SignalingCounters;
   readonly logger: Logger;
 }
+
+const scaled = (rate: Rate, k: number): Rate => ({ burst: rate.burst * k, perSecond: rate.perSecond * k });
+
+/**
+ * What one connection may send. A page joining sends a dozen media requests at once and a
+ * few more on every rebuild; it reports its link every 2 s and pings a few times during its
+ * network check; a person raises a hand or picks a focus a few times a minute.
+ */
+export const siteRates = {
+  media: { burst: 40, perSecond: 8 },
+  control: { burst: 8, perSecond: 1 },
+  report: { burst: 4, perSecond: 1 },
+  ping: { burst: 10, perSecond: 4 },
+  other: { burst: 10, perSecond: 1 },
+} as const satisfies Record<string, Rate>;
+export const operatorRates = {
+  action: { burst: 30, perSecond: 5 },
+  read: { burst: 20, perSecond: 5 },
+  other: { burst: 10, perSecond: 1 },
+} as const satisfies Record<string, Rate>;
 
 export class Signaling {
   readonly io: Server;
@@ -40,8 +67,10 @@ export class Signaling {
       pingTimeout: deps.heartbeatTimeoutMs - deps.heartbeatIntervalMs,
       maxHttpBufferSize: 256 * 1024,
     });
-    this.sites = this.io.of(SITE_NAMESPACE) as unknown as SiteNamespace;
-    this.operators = this.io.of(OPERATOR_NAMESPACE) as unknown as OperatorNamespace;
+    this.sites = this.io.of(SITE_NAMESPACE) as SiteNamespace;
+    this.operators = this.io.of(OPERATOR_NAMESPACE) as OperatorNamespace;
+    const k = deps.rateScale;
+    const flood = { floodRefusals: 200, floodWindowMs: 10_000 };
     attachSiteNamespace(this.sites, {
       credentials: deps.credentials,
       briefing: deps.briefing,
@@ -49,12 +78,34 @@ export class Signaling {
       sites: deps.sites,
       heartbeatMs: deps.heartbeatIntervalMs,
       consumeTimeoutMs: 10_000,
+      limits: {
+        rates: {
+          media: scaled(siteRates.media, k),
+          control: scaled(siteRates.control, k),
+          report: scaled(siteRates.report, k),
+          ping: scaled(siteRates.ping, k),
+          other: scaled(siteRates.other, k),
+        },
+        ...flood,
+      },
+      authThrottle: deps.authThrottle,
+      counters: deps.counters,
       logger: deps.logger,
     });
     attachOperatorNamespace(this.operators, {
       operator: deps.operator,
       briefing: deps.briefing,
       status: deps.status,
+      limits: {
+        rates: {
+          action: scaled(operatorRates.action, k),
+          read: scaled(operatorRates.read, k),
+          other: scaled(operatorRates.other, k),
+        },
+        ...flood,
+      },
+      authThrottle: deps.authThrottle,
+      counters: deps.counters,
       logger: deps.logger,
     });
     // Pushed, not polled: state changes at once, metrics once per stats sample.

@@ -1,7 +1,7 @@
 // What the operator can do to a site. The conference actions go over the /operator socket
 // (its ack says whether they worked); the join links are REST only. Every action resolves to
 // a Result, so the caller shows a refusal plainly instead of losing it.
-import type { ConferenceView } from '../../signaling/contract.js';
+import type { ConferenceView } from '../../contract/index.js';
 import { ApiError, type OperatorApi } from './api.js';
 import type { ActionError, OperatorLink, Result } from './connection.js';
 import { type StringKey, t } from './i18n.js';

@@ -1,7 +1,7 @@
 // Alerts: the server raises one when a site drops or degrades during the live session. The
 // board shows a banner (the newest, and how many more), the tile flashes (grid.ts) and a short
 // beep sounds, made with WebAudio (no audio file), unless the operator turned it off.
-import type { AlertView } from '../../signaling/contract.js';
+import type { AlertView } from '../../contract/index.js';
 import { el, icon, show } from './dom.js';
 import { clock } from './format.js';
 import { t } from './i18n.js';

@@ -2,7 +2,7 @@
 // log, the join links, the sessions and the rehearsal reports. Every call sends the operator
 // token (so even a download goes through fetch: a plain link cannot send it); errors keep the
 // server's code and message.
-import type { ErrorBody } from '../../signaling/contract.js';
+import type { ErrorBody } from '../../contract/index.js';
 import type { RehearsalResult, SitesResponse } from './model.js';
 
 /** A refusal or failure, with the server's error code ('network' when it was not reached). */

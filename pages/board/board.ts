@@ -2,7 +2,7 @@
 // from the /operator socket pushes (no polling). On every (re)connection the server sends the
 // full picture (status:all, conference:changed); after a reconnection the board also reads the
 // event log for what happened while it was away.
-import type { ConferenceView, SiteStatusView } from '../../signaling/contract.js';
+import type { ConferenceView, SiteStatusView } from '../../contract/index.js';
 import { Actions } from './actions.js';
 import { Alerts } from './alerts.js';
 import type { EventEntry, OperatorApi } from './api.js';

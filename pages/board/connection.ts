@@ -10,7 +10,7 @@ import {
   type OperatorInput,
   type OperatorOutputs,
   type OperatorServerEvents,
-} from '../../signaling/contract.js';
+} from '../../contract/index.js';
 
 export type OperatorSocket = Socket<OperatorServerEvents, OperatorClientEvents>;
 

@@ -3,7 +3,7 @@
 // panel's buttons are built once per opening and only updated after, so a status push that
 // lands between press and release does not swallow a click.
 import type { Site } from '../../config/roster.js';
-import type { SiteStatusView } from '../../signaling/contract.js';
+import type { SiteStatusView } from '../../contract/index.js';
 import { type Actions, copyText, describeError } from './actions.js';
 import type { Result } from './connection.js';
 import { el, fill, icon, show } from './dom.js';

@@ -2,7 +2,7 @@
 // .hands): the operator gives the floor from here in one click, or takes it back. Each part is
 // rebuilt only when what it shows changed, so a message appearing or a push arriving does not
 // replace a button between the operator's press and release.
-import type { ConferenceView } from '../../signaling/contract.js';
+import type { ConferenceView } from '../../contract/index.js';
 import { type Actions, describeError } from './actions.js';
 import type { Result } from './connection.js';
 import { el, icon, show } from './dom.js';

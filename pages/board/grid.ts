@@ -2,7 +2,7 @@
 // a 1366x768 screen. A tile shows the state (colour), the name, the link in a few numbers, the
 // time of the last change and the flags; a click opens the site's detail.
 import type { Site } from '../../config/roster.js';
-import type { SiteStatusView } from '../../signaling/contract.js';
+import type { SiteStatusView } from '../../contract/index.js';
 import { el, type IconName, icon } from './dom.js';
 import { clock, num } from './format.js';
 import { type StringKey, t } from './i18n.js';

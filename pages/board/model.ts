@@ -2,7 +2,7 @@
 // /operator pushes) and the conference (floor, hands, muted, phase, who is speaking).
 import { regionNames, regionOrder } from '../../config/roster.default.js';
 import type { Site } from '../../config/roster.js';
-import type { ConferenceView, SiteStatusView } from '../../signaling/contract.js';
+import type { ConferenceView, SiteStatusView } from '../../contract/index.js';
 import { getLang } from './i18n.js';
 
 export type SiteState = SiteStatusView['state'];

@@ -4,7 +4,7 @@
 // view. The list is read when the panel opens, every 15 s while it is open, and whenever the
 // conference phase changes (a session opened or ended) — the last also while it is closed, so
 // a rehearsal that opens gets its report read and the tiles' markers follow it.
-import type { ConferenceView } from '../../signaling/contract.js';
+import type { ConferenceView } from '../../contract/index.js';
 import { failureText } from './actions.js';
 import { ApiError, type OperatorApi, type SessionView } from './api.js';
 import { el, fill, icon, show } from './dom.js';

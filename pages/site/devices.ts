@@ -1,7 +1,7 @@
 // The room's camera, microphone and speaker: opening them with settings that suit a branch
 // network, telling the technician plainly why one cannot be opened, a microphone level meter,
 // and the speaker choice (setSinkId where the browser has it).
-import type { SiteRole } from '../../signaling/contract.js';
+import type { SiteRole } from '../../contract/index.js';
 import type { Message, StringKey } from './i18n.js';
 
 export interface DeviceChoice {

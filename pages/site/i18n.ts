@@ -120,6 +120,7 @@ const vi = {
   'reconnecting.serverRestart': 'Máy chủ đang khởi động lại; trang sẽ tự kết nối lại.',
   'reconnecting.media': 'Đường truyền hình/tiếng bị gián đoạn; đang khôi phục…',
   'reconnecting.rebuild': 'Đang thiết lập lại hình và tiếng…',
+  'reconnecting.mediaReset': 'Máy chủ đang khôi phục hình và tiếng của phòng; trang tự vào lại, không cần thao tác gì.',
   'reconnecting.operator': 'Điều hành viên yêu cầu kết nối lại; đang kết nối lại…',
   'reconnecting.retry': 'Chưa vào lại được ({detail}); đang thử lại…',
 
@@ -268,6 +269,7 @@ const en: Strings = {
   'reconnecting.serverRestart': 'The server is restarting; the page will reconnect by itself.',
   'reconnecting.media': 'Picture and sound were interrupted; restoring…',
   'reconnecting.rebuild': 'Setting up picture and sound again…',
+  'reconnecting.mediaReset': 'The server is restoring this room’s picture and sound; the page rejoins by itself.',
   'reconnecting.operator': 'The operator asked this room to reconnect; reconnecting…',
   'reconnecting.retry': 'Could not rejoin yet ({detail}); trying again…',
 

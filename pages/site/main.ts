@@ -1,7 +1,9 @@
 // The technician's page for one bridge room (or the hub), at /join/<siteId>#token=…:
 // pre-join (devices, preview, microphone level, network check), then the conference, kept up
-// all day by conference.ts. This file wires the parts together and owns the pre-join state.
-import { Conference, type PageState } from './conference.js';
+// all day by the shared site client (client/site-client.ts). This file wires the parts
+// together and owns the pre-join state.
+import { Device } from 'mediasoup-client';
+import { type ClientState, SiteClient } from '../../client/site-client.js';
 import {
   type DeviceProblem,
   LevelMeter,
@@ -18,12 +20,12 @@ import { type PrejoinModel, Ui } from './ui.js';
 
 /** Read-only facts for tests and for whoever debugs a room remotely. */
 export interface GiaoBanHooks {
-  readonly state: PageState;
+  readonly state: ClientState;
   readonly siteId: string | null;
   readonly transport: 'udp' | 'tcp' | null;
-  consumers(): ReturnType<Conference['consumers']>;
+  consumers(): ReturnType<SiteClient['consumers']>;
   /** The conference as the server last described it (phase, floor, hands, present, muted). */
-  view(): Conference['view'];
+  view(): SiteClient['view'];
   readonly check: PrejoinModel['check'];
 }
 
@@ -68,21 +70,26 @@ const model: PrejoinModel = {
 };
 
 let checkAbort: AbortController | undefined;
-const conference = new Conference(token ?? '', {
-  welcomed() {
-    fitCameraToRole();
-    // Check (again) unless a check already ran to its end on a working connection.
-    const { check: last } = model;
-    const incomplete =
-      !last.done ||
-      [last.signaling.status, last.udp.status, last.tcp.status].some((s) => s === 'skipped' || s === 'unreachable');
-    if (conference.state === 'prejoin' && incomplete && !model.checking) void check();
-  },
-  joined() {
-    checkAbort?.abort();
-    session(joinedKey, '1');
-    keepScreenOn();
-  },
+/** The page's own WebRTC: mediasoup-client picks the handler for this browser. */
+const createDevice = () => Device.factory();
+const conference = new SiteClient(token ?? '', {
+  url: '',
+  createDevice,
+  warn: (message, detail) => console.warn(message, detail ?? ''),
+});
+conference.on('welcome', () => {
+  fitCameraToRole();
+  // Check (again) unless a check already ran to its end on a working connection.
+  const { check: last } = model;
+  const incomplete =
+    !last.done ||
+    [last.signaling.status, last.udp.status, last.tcp.status].some((s) => s === 'skipped' || s === 'unreachable');
+  if (conference.state === 'prejoin' && incomplete && !model.checking) void check();
+});
+conference.on('joined', () => {
+  checkAbort?.abort();
+  session(joinedKey, '1');
+  keepScreenOn();
 });
 
 const ui = new Ui(conference, (siteId) => void conference.setFocus(siteId));
@@ -96,7 +103,7 @@ function update(): void {
     ui.render(model);
   });
 }
-conference.onChange(update);
+conference.on('change', update);
 
 // ---- camera, microphone, speaker ----
 /**
@@ -190,7 +197,7 @@ async function check(): Promise<void> {
   model.check = emptyCheck();
   update();
   try {
-    await runNetworkCheck(conference.signaling, abort.signal, (r) => {
+    await runNetworkCheck(conference.link, createDevice, abort.signal, (r) => {
       model.check = r;
       update();
     });
@@ -240,7 +247,7 @@ el.micButton.addEventListener('click', () => void conference.toggleMic());
 el.camButton.addEventListener('click', () => void conference.toggleCam());
 el.handButton.addEventListener('click', () => void conference.toggleHand());
 el.unfocus.addEventListener('click', () => void conference.setFocus(null));
-el.errorAction.addEventListener('click', () => conference.error?.action?.run());
+el.errorAction.addEventListener('click', () => conference.retry());
 
 const hooks: GiaoBanHooks = {
   get state() {
@@ -263,13 +270,9 @@ Object.defineProperty(window, 'giaoBan', { value: Object.freeze(hooks), enumerab
 // ---- start ----
 translateDom(document);
 if (!window.RTCPeerConnection) {
-  conference.showError({
-    code: 'unsupported',
-    title: { key: 'error.unsupported.title' },
-    message: { key: 'error.unsupported', params: { detail: 'WebRTC' } },
-  });
+  conference.showError({ code: 'unsupported', detail: 'WebRTC', retryable: false });
 } else if (!token) {
-  conference.showError({ code: 'no-token', title: { key: 'error.noToken.title' }, message: { key: 'error.noToken' } });
+  conference.showError({ code: 'no-token', retryable: false });
 } else {
   conference.start();
   const devicesOpened = openDevices();

@@ -4,11 +4,11 @@
 // forwards what it carries to nobody), fed by a small canvas of noise so the encoder really
 // sends; the numbers come from the browser's own getStats.
 import type { Device, types } from 'mediasoup-client';
-import type { TransportOptions } from '../../signaling/contract.js';
+import { RequestError, type SiteLink } from '../../client/link.js';
+import { loadDevice, vp8 } from '../../client/media-session.js';
+import { rttMsOf, selectedPair, total } from '../../client/quality.js';
+import type { TransportOptions } from '../../contract/index.js';
 import type { Message } from './i18n.js';
-import { loadDevice, transportOptions, vp8 } from './media-session.js';
-import { rttMsOf, selectedPair, total } from './quality.js';
-import { RequestError, type Signaling } from './signaling.js';
 
 export type ProbeStatus = 'waiting' | 'running' | 'ok' | 'blocked' | 'unavailable' | 'skipped';
 
@@ -107,7 +107,7 @@ function waitConnected(transport: types.Transport, signal: AbortSignal): Promise
 
 /** One media probe over one protocol. */
 async function probe(
-  signaling: Signaling,
+  signaling: SiteLink,
   device: Device,
   protocol: 'udp' | 'tcp',
   signal: AbortSignal,
@@ -122,7 +122,7 @@ async function probe(
   }
   const candidate = options.iceCandidates.find((c) => c.protocol === protocol);
   const port = typeof candidate?.port === 'number' ? candidate.port : undefined;
-  const transport = device.createSendTransport(transportOptions(options));
+  const transport = device.createSendTransport(options);
   const source = noiseTrack();
   transport.on('connect', ({ dtlsParameters }, callback, errback) => {
     signaling
@@ -167,7 +167,7 @@ async function probe(
   }
 }
 
-async function signalingRtt(signaling: Signaling): Promise<number> {
+async function signalingRtt(signaling: SiteLink): Promise<number> {
   const rtts: number[] = [];
   for (let i = 0; i < 3; i++) {
     const sent = performance.now();
@@ -217,7 +217,8 @@ export function judge(r: CheckResult): Pick<CheckResult, 'verdict' | 'advice'> {
  * it goes. Abort it (the technician joins meanwhile): the probes close and it resolves early.
  */
 export async function runNetworkCheck(
-  signaling: Signaling,
+  signaling: SiteLink,
+  createDevice: () => Promise<Device>,
   signal: AbortSignal,
   progress: (r: CheckResult) => void,
 ): Promise<CheckResult> {
@@ -228,7 +229,7 @@ export async function runNetworkCheck(
   let device: Device;
   try {
     r.signaling = { status: 'ok', rttMs: await signalingRtt(signaling) };
-    device = await loadDevice(signaling);
+    device = await loadDevice(signaling, { createDevice });
   } catch {
     r.signaling = { status: 'unreachable' };
     r.udp.status = 'skipped';

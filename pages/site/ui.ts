@@ -2,8 +2,11 @@
 // Every render is idempotent and cheap (a video's source changes only when its track does),
 // so it can run after any change. Rendering is not tied to animation frames: a page in a
 // background tab must still start playing a new speaker's audio.
-import type { SiteSummary } from '../../signaling/contract.js';
-import type { Conference } from './conference.js';
+
+import type { RemoteMedia } from '../../client/media-session.js';
+import { grade } from '../../client/quality.js';
+import type { ClientError, SiteClient } from '../../client/site-client.js';
+import type { SiteSummary } from '../../contract/index.js';
 import {
   applySpeaker,
   canChooseSpeaker,
@@ -13,9 +16,7 @@ import {
   problemMessage,
 } from './devices.js';
 import { getLang, type Message, type StringKey, render as say, t } from './i18n.js';
-import type { RemoteMedia } from './media-session.js';
 import type { CheckResult, ProbeResult } from './network-check.js';
-import { grade } from './quality.js';
 
 export interface PrejoinModel {
   devices: DeviceLists;
@@ -110,7 +111,7 @@ export class Ui {
   #soundBlocked = false;
 
   constructor(
-    readonly conference: Conference,
+    readonly conference: SiteClient,
     readonly onFocus: (siteId: string | null) => void,
   ) {
     this.el.soundUnlock.addEventListener('click', () => {
@@ -445,10 +446,46 @@ export class Ui {
     show(this.el.error, Boolean(e));
     this.el.error.dataset.errorCode = e?.code ?? '';
     if (!e) return;
-    text(this.el.errorTitle, say(e.title));
-    text(this.el.errorMessage, say(e.message));
-    show(this.el.errorAction, Boolean(e.action));
-    if (e.action) text(this.el.errorAction, say(e.action.label));
+    const words = errorWords(e);
+    text(this.el.errorTitle, say(words.title));
+    text(this.el.errorMessage, say(words.message));
+    show(this.el.errorAction, Boolean(words.action));
+    if (words.action) text(this.el.errorAction, say(words.action));
+  }
+}
+
+/** What the page says about why the client stopped, and the button that starts it again. */
+function errorWords(e: ClientError): { title: Message; message: Message; action?: Message } {
+  switch (e.code) {
+    case 'unauthorized':
+      return { title: { key: 'error.unauthorized.title' }, message: { key: 'error.unauthorized' } };
+    case 'no-token':
+      return { title: { key: 'error.noToken.title' }, message: { key: 'error.noToken' } };
+    case 'unsupported':
+      return {
+        title: { key: 'error.unsupported.title' },
+        message: { key: 'error.unsupported', params: { detail: e.detail ?? '' } },
+      };
+    case 'taken-over':
+      return {
+        title: { key: 'error.takenOver.title' },
+        message: { key: 'error.takenOver' },
+        action: { key: 'error.takenOver.action' },
+      };
+    case 'link-reissued':
+      return { title: { key: 'error.linkReissued.title' }, message: { key: 'error.linkReissued' } };
+    case 'disconnected-by-operator':
+      return {
+        title: { key: 'error.byOperator.title' },
+        message: { key: 'error.byOperator' },
+        action: { key: 'error.byOperator.action' },
+      };
+    default:
+      return {
+        title: { key: 'error.left.title' },
+        message: { key: 'error.left' },
+        action: { key: 'error.left.action' },
+      };
   }
 }
 

@@ -1,8 +1,8 @@
 // The rehearsal report: per site pass / fail / absent with every check, totals, and when the
 // last site passed. As JSON for the API, CSV for a spreadsheet, and a printable page in Vietnamese.
 import type { Roster } from '../../config/roster.js';
+import type { RehearsalResult, Session } from '../../store/records.js';
 import { formatInZone } from '../schedule/zone.js';
-import type { RehearsalResult, Session } from '../store/records.js';
 
 export interface Report {
   sessionId: string;

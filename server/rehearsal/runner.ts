@@ -1,20 +1,29 @@
 // Runs the rehearsal's checks: every expected site is checked once it is in the rehearsal
-// (present when it opens, or as it joins), over a short measurement window of real media
-// statistics, and its result is stored as it is known. When the rehearsal ends, expected
-// sites that never came are recorded as absent. A single site can be re-tested on demand.
+// (joined when it opens, or as it joins), over a short measurement window of real media
+// statistics taken once its media has settled (a stream that is still starting is not yet a
+// link to judge), and its result is stored as it is known. A site that fails is measured once
+// more by itself before its failure is reported. A result counts as checked only once
+// it is stored; a site whose result could not be stored is checked again. When the rehearsal
+// ends, expected sites without a result are recorded as absent, which never overwrites a
+// result another instance (or this one, before a restart) stored. A single site can be
+// re-tested on demand. Evidence (the page's reports, the technician's confirmation) counts
+// only within the rehearsal that received it.
+import { EventEmitter } from 'node:events';
+import type { Briefing, SiteReport } from '../../briefing/briefing.js';
 import type { Roster } from '../../config/roster.js';
+import { AppError } from '../../kernel/errors.js';
+import type { Logger } from '../../kernel/logger.js';
 import type { Conference, SiteMediaStats } from '../../media/index.js';
-import type { Briefing, SiteReport } from '../briefing.js';
-import { AppError } from '../errors.js';
-import type { Logger } from '../logger.js';
-import type { RehearsalResult, Session } from '../store/records.js';
-import type { Store } from '../store/store.js';
+import type { Outbox } from '../../store/outbox.js';
+import type { RehearsalResult, Session } from '../../store/records.js';
+import type { Store } from '../../store/store.js';
 import { type CheckThresholds, defaultCheckThresholds, type Evidence, resultOf, runChecks } from './checks.js';
 
 export interface RehearsalOptions {
   readonly conference: Conference;
   readonly briefing: Briefing;
   readonly store: Store;
+  readonly outbox: Outbox;
   readonly roster: Roster;
   readonly logger: Logger;
   readonly thresholds?: CheckThresholds;
@@ -25,74 +34,127 @@ export interface RehearsalOptions {
   readonly windowMs?: number;
   /** Give up waiting for media after this long and report what is missing. */
   readonly timeoutMs?: number;
+  /** How long media must flow before it is measured (the hub's stream starts, rates settle). */
+  readonly settleMs?: number;
 }
 
 interface Run {
   readonly siteId: string;
   readonly samples: SiteMediaStats[];
+  /** The page's reports during the window. */
+  readonly reports: SiteReport[];
   readonly startedAt: number;
+  readonly attempt: number;
+  /** 0 for the first measurement; 1 for the one automatic re-measurement of a failure. */
+  readonly round: number;
   flowingAt: number | null;
+  heard: boolean;
+  hubSending: boolean;
   done: boolean;
 }
 
-export class RehearsalRunner {
+interface RehearsalEvents {
+  /** A site's result is stored (the one in force, which may be another instance's better one). */
+  checked: [RehearsalResult];
+}
+
+export class RehearsalRunner extends EventEmitter<RehearsalEvents> {
   readonly #o: RehearsalOptions;
   readonly #log: Logger;
   readonly #th: CheckThresholds;
   readonly #windowMs: number;
   readonly #timeoutMs: number;
+  readonly #settleMs: number;
   #session: Session | undefined;
   readonly #runs = new Map<string, Run>();
-  readonly #reports = new Map<string, SiteReport>();
+  /** Sites whose result is stored for the running session (here, before a restart, or elsewhere). */
+  readonly #stored = new Map<string, RehearsalResult>();
   readonly #confirmations = new Map<string, { hears: boolean; sees: boolean }>();
   readonly #writes = new Set<Promise<void>>();
   readonly #off: (() => void)[] = [];
 
   constructor(o: RehearsalOptions) {
+    super();
     this.#o = o;
     this.#log = o.logger.child({ component: 'rehearsal' });
     this.#th = o.thresholds ?? defaultCheckThresholds;
     this.#windowMs = o.windowMs ?? 4000;
     this.#timeoutMs = o.timeoutMs ?? 25_000;
+    this.#settleMs = o.settleMs ?? 2000;
   }
 
   get session(): Session | undefined {
     return this.#session;
   }
 
-  /** The rehearsal opens: check every expected site present now, and each that joins later. */
-  start(session: Session): void {
+  /**
+   * The rehearsal opens (or resumes after a restart): check every expected site that is in
+   * it now and each that joins later, except those whose result is already stored.
+   */
+  async start(session: Session): Promise<void> {
     if (this.#session) this.#stopListening();
     this.#session = session;
     this.#runs.clear();
-    const onPresence = (siteId: string, connected: boolean) => {
-      if (connected && this.#expects(siteId) && !this.#runs.get(siteId)?.done) this.#begin(siteId);
+    this.#stored.clear();
+    this.#confirmations.clear();
+    try {
+      for (const r of await this.#o.store.getRehearsalResults(session.id)) this.#stored.set(r.siteId, r);
+    } catch (err) {
+      // Without them, sites are checked again: a second result never replaces a better one.
+      this.#log.warn({ err: (err as Error).message }, 'could not read stored results; checking every site');
+    }
+    if (this.#session !== session) return; // finished meanwhile
+    const onPresence = (siteId: string, joined: boolean) => {
+      if (joined && this.#expects(siteId) && !this.#stored.has(siteId) && !this.#runs.get(siteId)?.done)
+        this.#begin(siteId, 0);
     };
     const onStats = (all: SiteMediaStats[]) => {
       for (const s of all) this.#sample(s);
     };
-    const onReport = (siteId: string, report: SiteReport) => this.#reports.set(siteId, report);
+    const onReport = (siteId: string, report: SiteReport) => {
+      const run = this.#runs.get(siteId);
+      if (run && !run.done && run.flowingAt !== null) run.reports.push(report);
+    };
+    const onSpeaking = (sites: { siteId: string }[]) => {
+      for (const { siteId } of sites) {
+        const run = this.#runs.get(siteId);
+        if (run && !run.done) run.heard = true;
+      }
+    };
     const onConfirm = (siteId: string, c: { hears: boolean; sees: boolean }) => {
       this.#confirmations.set(siteId, c);
-      if (this.#expects(siteId)) this.#begin(siteId);
+      if (this.#expects(siteId) && this.#o.briefing.isPresent(siteId)) this.#begin(siteId, this.#nextAttempt(siteId));
     };
     const { briefing, conference } = this.#o;
     briefing.on('presence', onPresence);
     briefing.on('report', onReport);
     briefing.on('confirm', onConfirm);
     conference.on('stats', onStats);
+    conference.on('speaking', onSpeaking);
     this.#off.push(
       () => briefing.off('presence', onPresence),
       () => briefing.off('report', onReport),
       () => briefing.off('confirm', onConfirm),
       () => conference.off('stats', onStats),
+      () => conference.off('speaking', onSpeaking),
     );
-    for (const siteId of session.siteIds) if (briefing.isPresent(siteId)) this.#begin(siteId);
-    this.#log.info({ session: session.id, expected: session.siteIds.length }, 'rehearsal checks started');
+    for (const siteId of session.siteIds) {
+      if (briefing.isPresent(siteId) && !this.#stored.has(siteId)) this.#begin(siteId, 0);
+    }
+    this.#log.info(
+      { session: session.id, expected: session.siteIds.length, alreadyChecked: this.#stored.size },
+      'rehearsal checks started',
+    );
   }
 
   #expects(siteId: string): boolean {
     return this.#session?.siteIds.includes(siteId) ?? false;
+  }
+
+  #nextAttempt(siteId: string): number {
+    const stored = this.#stored.get(siteId)?.attempt ?? -1;
+    const running = this.#runs.get(siteId)?.attempt ?? -1;
+    return Math.max(stored, running) + 1;
   }
 
   /** Check one site again (from the board), e.g. after its technician fixed something. */
@@ -101,22 +163,47 @@ export class RehearsalRunner {
       throw new AppError('conflict', 'that rehearsal is not running; retest during the rehearsal');
     if (!this.#expects(siteId)) throw new AppError('bad_request', `site "${siteId}" is not expected in this rehearsal`);
     if (!this.#o.briefing.isPresent(siteId))
-      throw new AppError('conflict', `site "${siteId}" is not connected; it is checked as soon as it joins`);
-    this.#begin(siteId);
+      throw new AppError('conflict', `site "${siteId}" is not in the conference; it is checked as soon as it joins`);
+    this.#begin(siteId, this.#nextAttempt(siteId));
   }
 
-  #begin(siteId: string) {
-    this.#runs.set(siteId, { siteId, samples: [], startedAt: Date.now(), flowingAt: null, done: false });
+  #begin(siteId: string, attempt: number, round = 0) {
+    this.#runs.set(siteId, {
+      siteId,
+      samples: [],
+      reports: [],
+      startedAt: Date.now(),
+      attempt,
+      round,
+      flowingAt: null,
+      heard: false,
+      hubSending: false,
+      done: false,
+    });
+  }
+
+  /**
+   * Media counts as flowing once the site sends and, for a bridge, once what it should receive
+   * arrives (or there is nothing to receive). The window opens settleMs later.
+   */
+  #flowing(s: SiteMediaStats): boolean {
+    const sends =
+      (s.ice.send === 'connected' || s.ice.send === 'completed') && Object.values(s.producers).some((p) => p.kbps > 0);
+    if (!sends) return false;
+    const media = this.#o.conference.snapshot(s.siteId);
+    return !media.expectsToReceive || s.consumers.kbps > 0;
   }
 
   #sample(s: SiteMediaStats) {
     const run = this.#runs.get(s.siteId);
     if (!run || run.done) return;
-    const flowing =
-      (s.ice.send === 'connected' || s.ice.send === 'completed') && Object.values(s.producers).some((p) => p.kbps > 0);
-    if (flowing && run.flowingAt === null) run.flowingAt = s.at;
-    if (run.flowingAt !== null) run.samples.push(s);
-    const measured = run.flowingAt !== null && s.at - run.flowingAt >= this.#windowMs;
+    if (run.flowingAt === null && this.#flowing(s)) run.flowingAt = s.at;
+    const settledAt = run.flowingAt === null ? null : run.flowingAt + this.#settleMs;
+    if (settledAt !== null && s.at >= settledAt) {
+      run.samples.push(s);
+      if (this.#o.conference.snapshot(s.siteId).hubSending) run.hubSending = true;
+    }
+    const measured = settledAt !== null && s.at - settledAt >= this.#windowMs;
     if (measured || s.at - run.startedAt >= this.#timeoutMs) {
       if (!measured && run.samples.length === 0) run.samples.push(s);
       this.#finishRun(run, true);
@@ -132,55 +219,84 @@ export class RehearsalRunner {
       role: site?.kind ?? 'bridge',
       present,
       samples: run.samples,
-      report: this.#reports.get(run.siteId) ?? null,
+      reports: run.reports,
       confirmed: this.#confirmations.get(run.siteId) ?? null,
+      heard: run.heard,
+      hubSending: run.hubSending,
     };
     const checks = runChecks(evidence, this.#th);
+    // A failure is measured once more before it is reported: a passing moment (a burst of
+    // loss, a stream still starting) must not cost the province a phone call.
+    if (present && run.round === 0 && resultOf(checks, present) === 'fail' && this.#o.briefing.isPresent(run.siteId)) {
+      this.#log.info({ site: run.siteId, failed: checks.filter((c) => !c.pass).map((c) => c.name) }, 'measuring again');
+      this.#begin(run.siteId, run.attempt, 1);
+      return;
+    }
     const result: RehearsalResult = {
       sessionId: session.id,
       siteId: run.siteId,
       result: resultOf(checks, present),
       checks,
       updatedAt: new Date().toISOString(),
+      attempt: run.attempt,
     };
-    this.#log.info(
-      { site: run.siteId, result: result.result, failed: checks.filter((c) => !c.pass).map((c) => c.name) },
-      'site checked',
-    );
     const last = run.samples.at(-1);
+    const { outbox } = this.#o;
     const write = (async () => {
-      await this.#o.store.putRehearsalResult(result);
-      await this.#o.store.appendEvent({
-        type: 'rehearsal.checked',
-        siteId: run.siteId,
-        sessionId: session.id,
-        data: { result: result.result },
+      let inForce: RehearsalResult = result;
+      await outbox.write(`rehearsal result ${run.siteId}`, async (s) => {
+        inForce = await s.putRehearsalResult(result);
       });
+      this.#stored.set(run.siteId, inForce);
+      this.#log.info(
+        { site: run.siteId, result: result.result, failed: checks.filter((c) => !c.pass).map((c) => c.name) },
+        'site checked',
+      );
+      this.emit('checked', inForce);
+      const events = [
+        outbox.event({
+          type: 'rehearsal.checked',
+          siteId: run.siteId,
+          sessionId: session.id,
+          data: { result: inForce.result, attempt: run.attempt },
+        }),
+      ];
       if (present && last) {
         // What the live session can use: how this site reached us and what it could send.
-        await this.#o.store.putSiteProfile({
+        const profile = {
           siteId: run.siteId,
           sessionId: session.id,
           transport: last.transport,
           uplinkKbps: Math.round(Object.values(last.producers).reduce((a, p) => a + p.kbps, 0)),
           rttMs: last.rttMs,
           measuredAt: result.updatedAt,
-        });
+        };
+        events.push(outbox.write(`profile ${run.siteId}`, (s) => s.putSiteProfile(profile)));
       }
-    })().catch((err: Error) =>
-      this.#log.error({ err: err.message, site: run.siteId }, 'could not store a rehearsal result'),
-    );
+      await Promise.all(events);
+    })().catch((err: Error) => {
+      // Not stored: the site is not checked. Check it again if it is still here.
+      this.#log.error({ err: err.message, site: run.siteId }, 'could not store a rehearsal result; checking again');
+      if (this.#session === session && this.#o.briefing.isPresent(run.siteId)) this.#begin(run.siteId, run.attempt);
+    });
     this.#writes.add(write);
     void write.finally(() => this.#writes.delete(write));
   }
 
-  /** The rehearsal ends: sites never checked are absent (or failed, if they came but never got media). */
+  /**
+   * The rehearsal ends: runs still measuring are judged on what they have; expected sites
+   * with no result anywhere are absent.
+   */
   async finish(session: Session): Promise<void> {
     if (this.#session?.id !== session.id) return;
     for (const siteId of session.siteIds) {
       const run = this.#runs.get(siteId);
       if (run && !run.done) this.#finishRun(run, true);
-      if (!run) this.#finishRun({ siteId, samples: [], startedAt: Date.now(), flowingAt: null, done: false }, false);
+      else if (!run && !this.#stored.has(siteId)) {
+        this.#begin(siteId, 0);
+        const absent = this.#runs.get(siteId);
+        if (absent) this.#finishRun(absent, false);
+      }
     }
     await Promise.all(this.#writes);
     this.#stopListening();
@@ -200,5 +316,6 @@ export class RehearsalRunner {
   close(): void {
     this.#stopListening();
     this.#session = undefined;
+    this.removeAllListeners();
   }
 }

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { AppError } from '../errors.js';
+import { AppError } from '../../kernel/errors.js';
 import { sendPage } from './page-headers.js';
 
 const pageFile = fileURLToPath(new URL('../../public/dist/board.html', import.meta.url));

@@ -7,8 +7,6 @@ import { parseOr400 } from '../validation.js';
 const floorBody = z.strictObject({ siteId: z.string({ error: 'expected { "siteId": "<site id>" }' }).min(1).max(100) });
 
 export async function conferenceRoutes(app: FastifyInstance) {
-  app.addHook('onRequest', async (req) => app.requireOperator(req));
-
   app.get('/api/conference', async () => ({
     ...app.deps.briefing.view(),
     media: app.deps.media.describe(),

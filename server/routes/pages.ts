@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
-import { AppError } from '../errors.js';
+import { AppError } from '../../kernel/errors.js';
 import { sendPage } from './page-headers.js';
 
 const builtDir = fileURLToPath(new URL('../../public/dist/', import.meta.url));

@@ -1,18 +1,17 @@
 // Sessions and rehearsal reports, for the scheduler and the operator.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { AppError } from '../errors.js';
+import { AppError } from '../../kernel/errors.js';
+import type { Session } from '../../store/records.js';
 import { buildReport, reportCsv, reportHtml } from '../rehearsal/report.js';
 import { newSessionSchema, planSchema, sessionPatchSchema } from '../schedule/sessions.js';
 import { formatInZone } from '../schedule/zone.js';
-import type { Session } from '../store/records.js';
 import { parseOr400 } from '../validation.js';
 
 const idParams = z.object({ id: z.string().min(1).max(100) });
 const siteParams = z.object({ id: z.string().min(1).max(100), siteId: z.string().min(1).max(100) });
 
 export async function sessionRoutes(app: FastifyInstance) {
-  app.addHook('onRequest', async (req) => app.requireOperator(req));
   const { config } = app.deps;
   const view = (s: Session) => ({
     ...s,
@@ -68,7 +67,15 @@ export async function sessionRoutes(app: FastifyInstance) {
 
   app.get('/api/sessions/:id/report.html', async (req, reply) => {
     const r = await report(parseOr400(idParams, req.params, 'path').id);
-    return reply.type('text/html; charset=utf-8').send(reportHtml(r, config.TIME_ZONE));
+    // A printable page with its own inline style and no script at all.
+    return reply
+      .header(
+        'Content-Security-Policy',
+        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+      )
+      .header('Cache-Control', 'no-store')
+      .type('text/html; charset=utf-8')
+      .send(reportHtml(r, config.TIME_ZONE));
   });
 
   app.post('/api/sessions/:id/sites/:siteId/retest', async (req) => {

@@ -6,8 +6,6 @@ const siteParams = z.object({ id: z.string().min(1).max(100) });
 const muteBody = z.strictObject({ muted: z.boolean({ error: 'expected { "muted": true | false }' }) });
 
 export async function siteRoutes(app: FastifyInstance) {
-  app.addHook('onRequest', async (req) => app.requireOperator(req));
-
   app.get('/api/sites', async () => {
     const { roster, status, store } = app.deps;
     // Each site's result in the latest rehearsal that has begun, for the board's flag.
@@ -50,18 +48,17 @@ export async function siteRoutes(app: FastifyInstance) {
 
   app.post('/api/sites/:id/reissue', async (req) => {
     const { id } = parseOr400(siteParams, req.params, 'path');
+    // The old link stops working at once; connections made with it close on every instance.
     const url = await app.deps.credentials.reissue(id);
-    await app.deps.store.appendEvent({ type: 'site.link-reissued', siteId: id });
-    // The old link must stop working at once, including a connection already made with it.
-    app.deps.briefing.disconnect(id, 'link-reissued');
+    app.deps.outbox.event({ type: 'site.link-reissued', siteId: id }).catch((err: Error) => {
+      req.log.error({ err: err.message, site: id }, 'could not record a re-issue');
+    });
     req.log.info({ site: id }, 'join link re-issued');
     return { siteId: id, url };
   });
 }
 
 export async function siteActionRoutes(app: FastifyInstance) {
-  app.addHook('onRequest', async (req) => app.requireOperator(req));
-
   app.post('/api/sites/:id/mute', async (req) => {
     const { id } = parseOr400(siteParams, req.params, 'path');
     const { muted } = parseOr400(muteBody, req.body ?? {}, 'body');

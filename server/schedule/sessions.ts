@@ -4,10 +4,12 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { z } from 'zod';
 import type { Roster } from '../../config/roster.js';
-import { AppError } from '../errors.js';
-import type { Session } from '../store/records.js';
-import type { Store } from '../store/store.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../../kernel/clock.js';
+import { AppError } from '../../kernel/errors.js';
+import type { Logger } from '../../kernel/logger.js';
+import type { Outbox } from '../../store/outbox.js';
+import type { NewEvent, Session } from '../../store/records.js';
+import type { Store } from '../../store/store.js';
 import { dayBefore, formatInZone, zonedToUtc } from './zone.js';
 
 const title = z.string().trim().min(1, 'expected a title').max(200);
@@ -67,13 +69,18 @@ interface SessionEvents {
 const endOf = (s: Pick<Session, 'startsAt' | 'durationMinutes'>) => Date.parse(s.startsAt) + s.durationMinutes * 60_000;
 
 export class SessionService extends EventEmitter<SessionEvents> {
+  readonly #log: Logger;
+
   constructor(
     readonly store: Store,
+    readonly outbox: Outbox,
     readonly roster: Roster,
     readonly clock: Clock,
     readonly timeZone: string,
+    logger: Logger,
   ) {
     super();
+    this.#log = logger.child({ component: 'sessions' });
   }
 
   #checkSites(siteIds: readonly string[] | undefined): string[] {
@@ -102,7 +109,7 @@ export class SessionService extends EventEmitter<SessionEvents> {
     }
   }
 
-  async create(input: NewSession): Promise<Session> {
+  #build(input: NewSession): Session {
     const at = new Date(this.clock.now()).toISOString();
     const session: Session = {
       id: randomUUID(),
@@ -118,48 +125,57 @@ export class SessionService extends EventEmitter<SessionEvents> {
     };
     if (endOf(session) <= this.clock.now())
       throw new AppError('bad_request', 'startsAt: the session would be over already');
-    await this.#checkOverlap(session);
-    await this.store.putSession(session);
-    await this.store.appendEvent({
-      type: 'session.scheduled',
-      sessionId: session.id,
-      data: { kind: session.kind, startsAt: session.startsAt },
-    });
     return session;
   }
 
-  /** The pair from the plan: a rehearsal the day before (16:30) and the live session (08:00). */
+  /** An event for the log, through the outbox: a request that stored its change succeeds. */
+  #record(event: NewEvent): void {
+    this.outbox.event(event).catch((err: Error) => this.#log.error({ err: err.message }, 'could not record an event'));
+  }
+
+  #scheduled(sessions: readonly Session[]): void {
+    for (const s of sessions)
+      this.#record({ type: 'session.scheduled', sessionId: s.id, data: { kind: s.kind, startsAt: s.startsAt } });
+  }
+
+  async create(input: NewSession): Promise<Session> {
+    const session = this.#build(input);
+    await this.#checkOverlap(session);
+    await this.store.putSession(session);
+    this.#scheduled([session]);
+    return session;
+  }
+
+  /**
+   * The pair from the plan: a rehearsal the day before (16:30) and the live session (08:00),
+   * stored together or not at all.
+   */
   async plan(input: z.infer<typeof planSchema>): Promise<[Session, Session]> {
     const name = input.title ?? 'Giao ban trực tuyến';
-    const common = { siteIds: input.siteIds, agenda: undefined };
     const liveStart = zonedToUtc(input.date, input.liveAt, this.timeZone).toISOString();
     const rehearsalStart = zonedToUtc(dayBefore(input.date), input.rehearsalAt, this.timeZone).toISOString();
-    const rehearsal = await this.create({
-      ...common,
+    const rehearsal = this.#build({
+      siteIds: input.siteIds,
       kind: 'rehearsal',
       title: `Kiểm tra kết nối — ${name}`,
       startsAt: rehearsalStart,
       durationMinutes: input.rehearsalMinutes,
     });
-    try {
-      const live = await this.create({
-        ...common,
-        kind: 'live',
-        title: name,
-        startsAt: liveStart,
-        durationMinutes: input.liveMinutes,
-        agenda: input.agenda,
-      });
-      return [rehearsal, live];
-    } catch (err) {
-      // Both or neither: do not leave half a plan behind.
-      await this.store.putSession({
-        ...rehearsal,
-        status: 'cancelled',
-        updatedAt: new Date(this.clock.now()).toISOString(),
-      });
-      throw err;
-    }
+    const live = this.#build({
+      siteIds: input.siteIds,
+      kind: 'live',
+      title: name,
+      startsAt: liveStart,
+      durationMinutes: input.liveMinutes,
+      agenda: input.agenda,
+    });
+    if (Date.parse(live.startsAt) < endOf(rehearsal))
+      throw new AppError('bad_request', 'the rehearsal would not be over before the live session starts');
+    await this.#checkOverlap(rehearsal);
+    await this.#checkOverlap(live);
+    await this.store.putSessions([rehearsal, live]);
+    this.#scheduled([rehearsal, live]);
+    return [rehearsal, live];
   }
 
   async get(id: string): Promise<Session> {
@@ -206,7 +222,7 @@ export class SessionService extends EventEmitter<SessionEvents> {
     };
     if (!(await this.store.compareAndSetSession(current.status, next)))
       throw new AppError('conflict', 'the session changed meanwhile; try again');
-    await this.store.appendEvent({ type: 'session.cancelled', sessionId: id });
+    this.#record({ type: 'session.cancelled', sessionId: id });
     if (current.status === 'open') this.emit('cancelled', next);
     return next;
   }

@@ -1,8 +1,9 @@
 // How a site's state is derived from what the server knows about it. Pure, so each transition
 // and threshold can be tested on its own; the status service feeds it.
+
+import type { SiteReport } from '../../briefing/briefing.js';
 import type { SiteMediaStats, TransportState } from '../../media/index.js';
-import type { SiteReport } from '../briefing.js';
-import type { SiteState } from '../store/records.js';
+import type { SiteState } from '../../store/records.js';
 
 export interface Thresholds {
   readonly maxRttMs: number;
@@ -17,8 +18,11 @@ export interface Thresholds {
 }
 
 export interface SiteSignals {
+  /** Connected to the server (on the pre-join page or in the conference). */
   readonly connected: boolean;
-  /** When the current connection arrived (ms). */
+  /** Joined the conference (pressed Join), not only connected. */
+  readonly joined: boolean;
+  /** When the current connection joined (ms). */
   readonly connectedAt: number | null;
   readonly transports: { readonly send?: TransportState; readonly recv?: TransportState };
   readonly media: SiteMediaStats | null;
@@ -41,6 +45,8 @@ const up = (t: TransportState | undefined) =>
 
 export function deriveState(s: SiteSignals, th: Thresholds, now: number): Derived {
   if (!s.connected) return { state: 'offline', reason: 'no connection', quality: false };
+  // The technician is checking the camera and the network: nothing is wrong yet.
+  if (!s.joined) return { state: 'connecting', reason: 'in the pre-join check (not joined yet)', quality: false };
   const young = s.connectedAt !== null && now - s.connectedAt < th.connectGraceMs;
   const notYet = (reason: string): Derived =>
     young ? { state: 'connecting', reason, quality: false } : { state: 'degraded', reason, quality: false };

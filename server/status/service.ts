@@ -4,12 +4,13 @@
 // session a drop or degradation raises an alert, and a site that keeps bouncing raises one
 // alert, not a storm.
 import { EventEmitter } from 'node:events';
+import type { Briefing, SiteReport } from '../../briefing/briefing.js';
 import type { Roster } from '../../config/roster.js';
+import type { Logger } from '../../kernel/logger.js';
 import type { Conference, SiteMediaStats, TransportState } from '../../media/index.js';
-import type { Briefing, SiteReport } from '../briefing.js';
-import type { Logger } from '../logger.js';
-import type { SiteState, SiteStatus } from '../store/records.js';
-import type { Store } from '../store/store.js';
+import type { Outbox } from '../../store/outbox.js';
+import type { SiteState, SiteStatus } from '../../store/records.js';
+import type { Store } from '../../store/store.js';
 import { deriveState, type SiteSignals, type Thresholds } from './derive.js';
 
 export interface Alert {
@@ -30,6 +31,7 @@ interface StatusEvents {
 interface Tracked {
   signals: {
     connected: boolean;
+    joined: boolean;
     connectedAt: number | null;
     transports: { send?: TransportState; recv?: TransportState };
     media: SiteMediaStats | null;
@@ -48,6 +50,8 @@ export interface StatusOptions {
   readonly briefing: Briefing;
   readonly conference: Conference;
   readonly store: Store;
+  /** Where state changes and alerts are written (a store outage loses none). */
+  readonly outbox: Outbox;
   readonly thresholds: Thresholds;
   readonly logger: Logger;
   /** A site offline for less than this after being connected is expected back ("reconnecting"). */
@@ -80,7 +84,7 @@ export class StatusService extends EventEmitter<StatusEvents> {
     const at = new Date(this.#now()).toISOString();
     for (const site of o.roster.sites) {
       this.#sites.set(site.id, {
-        signals: { connected: false, connectedAt: null, transports: {}, media: null, report: null },
+        signals: { connected: false, joined: false, connectedAt: null, transports: {}, media: null, report: null },
         status: {
           siteId: site.id,
           state: 'offline',
@@ -111,33 +115,43 @@ export class StatusService extends EventEmitter<StatusEvents> {
       service.#log.warn({ err: err.message }, 'could not read stored statuses');
       return new Map<string, SiteStatus>();
     });
+    const recorded = (err: Error) => service.#log.error({ err: err.message }, 'could not record a restart');
     for (const [id, previous] of stored) {
       if (previous.state !== 'offline' && service.#sites.has(id)) {
-        await o.store
-          .appendEvent({
+        o.outbox
+          .event({
             type: 'site.state',
             siteId: id,
             data: { from: previous.state, to: 'offline', reason: 'server restarted' },
           })
-          .catch((err: Error) => service.#log.warn({ err: err.message }, 'could not record a restart'));
+          .catch(recorded);
       }
     }
-    await Promise.all([...service.#sites.values()].map((t) => o.store.putSiteStatus(t.status))).catch((err: Error) => {
-      service.#log.warn({ err: err.message }, 'could not write initial statuses');
-    });
+    for (const t of service.#sites.values()) {
+      o.outbox.write(`status ${t.status.siteId}`, (s) => s.putSiteStatus(t.status)).catch(recorded);
+    }
     return service;
   }
 
   #listen() {
     const { briefing, conference } = this.#o;
-    const onPresence = (siteId: string, connected: boolean) => {
+    const onConnection = (siteId: string, connected: boolean) => {
       const t = this.#sites.get(siteId);
       if (!t) return;
-      const now = this.#now();
       t.signals = connected
-        ? { connected: true, connectedAt: now, transports: {}, media: null, report: null }
-        : { ...t.signals, connected: false, transports: {}, media: null };
-      if (connected) t.lastConnectedAt = now;
+        ? { connected: true, joined: false, connectedAt: null, transports: {}, media: null, report: null }
+        : { ...t.signals, connected: false, joined: false, transports: {}, media: null };
+      t.badQuality = 0;
+      this.#evaluate(siteId, true);
+    };
+    const onPresence = (siteId: string, joined: boolean) => {
+      const t = this.#sites.get(siteId);
+      if (!t?.signals.connected) return;
+      const now = this.#now();
+      t.signals = joined
+        ? { ...t.signals, joined: true, connectedAt: now, transports: {}, media: null, report: null }
+        : { ...t.signals, joined: false, connectedAt: null, transports: {}, media: null };
+      if (joined) t.lastConnectedAt = now;
       t.badQuality = 0;
       this.#evaluate(siteId, true);
     };
@@ -146,11 +160,11 @@ export class StatusService extends EventEmitter<StatusEvents> {
     };
     const onReport = (siteId: string, report: SiteReport) => {
       const t = this.#sites.get(siteId);
-      if (t?.signals.connected) t.signals.report = { ...report, at: this.#now() };
+      if (t?.signals.joined) t.signals.report = { ...report, at: this.#now() };
     };
     const onTransport = (siteId: string, state: TransportState) => {
       const t = this.#sites.get(siteId);
-      if (!t?.signals.connected) return;
+      if (!t?.signals.joined) return;
       t.signals.transports = { ...t.signals.transports, [state.direction]: state };
       this.#evaluate(siteId, true);
     };
@@ -158,19 +172,21 @@ export class StatusService extends EventEmitter<StatusEvents> {
       const moved: SiteStatus[] = [];
       for (const media of all) {
         const t = this.#sites.get(media.siteId);
-        if (!t?.signals.connected) continue;
+        if (!t?.signals.joined) continue;
         t.signals.media = media;
         const status = this.#evaluate(media.siteId, true, true);
         if (status) moved.push(status);
       }
       if (moved.length) this.emit('metrics', moved);
     };
+    briefing.on('connection', onConnection);
     briefing.on('presence', onPresence);
     briefing.on('changed', onChanged);
     briefing.on('report', onReport);
     conference.on('transport', onTransport);
     conference.on('stats', onStats);
     this.#unsubscribe.push(
+      () => briefing.off('connection', onConnection),
       () => briefing.off('presence', onPresence),
       () => briefing.off('changed', onChanged),
       () => briefing.off('report', onReport),
@@ -202,15 +218,10 @@ export class StatusService extends EventEmitter<StatusEvents> {
     if (!t || this.#closed) return undefined;
     const now = this.#now();
     const view = this.#o.briefing.view();
-    const site = this.#o.conference.sites.get(siteId);
-    const expectsToReceive = [...this.#o.conference.sites.values()].some(
-      (s) =>
-        s.siteId !== siteId &&
-        s.producers.size > 0 &&
-        (s.role === 'hub' || view.floor === s.siteId || site?.role === 'hub'),
-    );
-    const selfPaused = site ? [...site.producers.values()].every((p) => p.paused) && site.producers.size > 0 : false;
-    const signals: SiteSignals = { ...t.signals, expectsToReceive, selfPaused };
+    const media = this.#o.conference.snapshot(siteId);
+    const producers = Object.values(media.producers);
+    const selfPaused = producers.length > 0 && producers.every((p) => p.paused);
+    const signals: SiteSignals = { ...t.signals, expectsToReceive: media.expectsToReceive, selfPaused };
     let derived = deriveState(signals, this.#o.thresholds, now);
     // Link quality must stay bad for two samples before it counts, so one spike does not flap.
     if (fromStats) t.badQuality = derived.quality ? t.badQuality + 1 : 0;
@@ -222,17 +233,17 @@ export class StatusService extends EventEmitter<StatusEvents> {
       };
     }
 
-    const media = t.signals.media;
+    const stats = t.signals.media;
     const report = t.signals.report;
-    const metrics: SiteStatus['metrics'] = t.signals.connected
+    const metrics: SiteStatus['metrics'] = t.signals.joined
       ? {
-          rttMs: media?.rttMs ?? report?.rttMs ?? null,
-          lossPct: maxOf(media?.lossInPct, media?.lossOutPct, report?.lossPct),
-          jitterMs: maxOf(media?.jitterMs, report?.jitterMs),
-          inKbps: media?.inKbps ?? null,
-          outKbps: media?.outKbps ?? null,
-          micScore: media?.producers.mic?.score ?? null,
-          camScore: media?.producers.cam?.score ?? null,
+          rttMs: stats?.rttMs ?? report?.rttMs ?? null,
+          lossPct: maxOf(stats?.lossInPct, stats?.lossOutPct, report?.lossPct),
+          jitterMs: maxOf(stats?.jitterMs, report?.jitterMs),
+          inKbps: stats?.inKbps ?? null,
+          outKbps: stats?.outKbps ?? null,
+          micScore: stats?.producers.mic?.score ?? null,
+          camScore: stats?.producers.cam?.score ?? null,
         }
       : {};
     if (t.flappingSince !== null && now - (t.changes.at(-1) ?? 0) > FLAP_QUIET_MS) t.flappingSince = null;
@@ -240,7 +251,9 @@ export class StatusService extends EventEmitter<StatusEvents> {
       floor: view.floor === siteId,
       hand: view.hands.includes(siteId),
       muted: view.muted.includes(siteId),
-      selfMuted: site?.producers.get('mic')?.paused ?? false,
+      selfMuted: media.producers.mic?.paused ?? false,
+      prejoin: t.signals.connected && !t.signals.joined,
+      waitingForHub: t.signals.joined && siteId !== this.#o.roster.hub.id && !media.hubSending,
       reconnecting:
         !t.signals.connected &&
         t.lastConnectedAt !== null &&
@@ -257,7 +270,7 @@ export class StatusService extends EventEmitter<StatusEvents> {
       since: changed ? at : previous.since,
       updatedAt: at,
       reason: derived.reason,
-      transport: t.signals.connected ? (media?.transport ?? report?.transport ?? null) : null,
+      transport: t.signals.joined ? (stats?.transport ?? report?.transport ?? null) : null,
       flags,
       metrics,
     };
@@ -283,14 +296,12 @@ export class StatusService extends EventEmitter<StatusEvents> {
       'site state changed',
     );
     this.emit('status', next);
-    const { store } = this.#o;
+    const { outbox } = this.#o;
     const data = { from: previous.state, to: next.state, reason: next.reason ?? '' };
-    Promise.all([
-      store.putSiteStatus(next),
-      store.appendEvent({ type: 'site.state', siteId: next.siteId, data, at: next.since }),
-    ]).catch((err: Error) =>
-      this.#log.warn({ err: err.message, site: next.siteId }, 'could not record a state change'),
-    );
+    const recorded = (err: Error) =>
+      this.#log.error({ err: err.message, site: next.siteId }, 'could not record a state change');
+    outbox.write(`status ${next.siteId}`, (s) => s.putSiteStatus(next)).catch(recorded);
+    outbox.event({ type: 'site.state', siteId: next.siteId, data, at: next.since }).catch(recorded);
     const wasUp = previous.state === 'online' || previous.state === 'degraded';
     const kind =
       next.state === 'offline' && wasUp
@@ -304,9 +315,9 @@ export class StatusService extends EventEmitter<StatusEvents> {
     const alert: Alert = { siteId: next.siteId, kind, reason: next.reason ?? '', at: next.since };
     this.alerts++;
     this.emit('alert', alert);
-    store
-      .appendEvent({ type: 'alert', siteId: next.siteId, data: { kind, reason: alert.reason } })
-      .catch((err: Error) => this.#log.warn({ err: err.message, site: next.siteId }, 'could not record an alert'));
+    outbox
+      .event({ type: 'alert', siteId: next.siteId, data: { kind, reason: alert.reason } })
+      .catch((err: Error) => this.#log.error({ err: err.message, site: next.siteId }, 'could not record an alert'));
   }
 
   close(): void {

@@ -1,7 +1,7 @@
 // Start the real service in-process with a test config: a real mediasoup worker, any free
 // ports, the in-memory store unless a test asks for Redis.
 import { loadConfig } from '../../config/schema.js';
-import { createLogger } from '../../server/logger.js';
+import { createLogger } from '../../kernel/logger.js';
 import { type Service, startService } from '../../server/service.js';
 
 export const OPERATOR_TOKEN = 'test-operator-token-0123456789';
@@ -13,6 +13,7 @@ export function testConfig(env: Record<string, string> = {}) {
     MEDIA_PORT: '0',
     MEDIA_WORKERS: '1',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    STORE: env.REDIS_URL ? 'redis' : 'memory',
     OPERATOR_TOKEN,
     ...env,
   });

@@ -1,7 +1,7 @@
 // The contract every Store passes. Run against the in-memory store and a real Redis server.
 import type { Test } from 'tap';
-import type { Session } from '../../server/store/records.js';
-import type { Store } from '../../server/store/store.js';
+import type { Session } from '../../store/records.js';
+import type { Store } from '../../store/store.js';
 
 const session = (id: string, startsAt: string): Session => ({
   id,

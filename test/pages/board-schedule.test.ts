@@ -9,7 +9,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import t from 'tap';
-import { createLogger } from '../../server/logger.js';
+import { createLogger } from '../../kernel/logger.js';
 import { type Service, startService } from '../../server/service.js';
 import { type LoggedPage, launchBrowser } from '../helpers/browser.js';
 import { SitePeer } from '../helpers/peer.js';

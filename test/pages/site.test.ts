@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import Fastify from 'fastify';
 import type { BrowserContext, Page } from 'playwright-core';
 import t, { type Test } from 'tap';
-import { AppError } from '../../server/errors.js';
+import { AppError } from '../../kernel/errors.js';
 import { pageRoutes } from '../../server/routes/pages.js';
 import type { Service } from '../../server/service.js';
 import { type LoggedPage, launchBrowser } from '../helpers/browser.js';
@@ -223,7 +223,8 @@ t.test('the hub and two bridges join from their pages and see each other', async
   t.ok((check.uplinkKbps ?? 0) > 100, `an uplink estimate (${check.uplinkKbps} kbit/s)`);
   t.match(await text(bacNinh.page, '#check-udp'), /thông/);
   t.match(await text(bacNinh.page, '#verdict'), /Mạng: (tốt|dùng được)/);
-  t.equal(service.briefing.isPresent('bac-ninh'), true, 'the pre-join page is connected');
+  t.equal(service.briefing.isConnected('bac-ninh'), true, 'the pre-join page is connected');
+  t.equal(service.briefing.isPresent('bac-ninh'), false, 'but not in the conference before Join');
   await assertPlaying(t, bacNinh.page, '#preview-video', 'the camera preview');
   // The fake microphone beeps once a second: watch the meter for a while.
   const micLevel = await bacNinh.page.evaluate(async () => {
@@ -262,11 +263,11 @@ t.test('the hub and two bridges join from their pages and see each other', async
   }
   t.equal(await hub.page.locator('#thumbs video[data-site-id]').count(), 2, 'two thumbnails');
   t.equal(await hub.page.locator('#audio-sinks audio').count(), 2, "the bridges' sound plays at the hub");
-  const camera = service.media.conference.sites.get('bac-ninh')?.producers.get('cam');
+  const camera = service.media.conference.media('bac-ninh')?.producers.get('cam');
   t.equal(camera?.rtpParameters.encodings?.length, 2, 'a bridge sends its camera in 2 simulcast layers');
   t.match(camera?.rtpParameters.codecs[0]?.mimeType, /VP8/i, 'VP8');
   t.equal(
-    service.media.conference.sites.get('hub')?.producers.get('cam')?.rtpParameters.encodings?.length,
+    service.media.conference.media('hub')?.producers.get('cam')?.rtpParameters.encodings?.length,
     3,
     'the hub sends 3',
   );
@@ -308,8 +309,8 @@ t.test('the hub and two bridges join from their pages and see each other', async
     await assertPlaying(t, hub.page, '#main-video', 'the hub plays ca-mau large');
     await t.resolves(
       (async () => {
-        for (let i = 0; i < 50 && service.media.conference.sites.get('hub')?.focus !== 'ca-mau'; i++) await sleep(100);
-        if (service.media.conference.sites.get('hub')?.focus !== 'ca-mau') throw new Error('focus not set');
+        for (let i = 0; i < 50 && service.media.conference.media('hub')?.focus !== 'ca-mau'; i++) await sleep(100);
+        if (service.media.conference.media('hub')?.focus !== 'ca-mau') throw new Error('focus not set');
       })(),
       'hub:focus reached the server',
     );
@@ -326,7 +327,7 @@ t.test('the hub and two bridges join from their pages and see each other', async
 
     await bacNinh.page.click('#mic-button');
     await bacNinh.page.waitForSelector('#mic-button[data-on="false"]');
-    const mic = () => service.media.conference.sites.get('bac-ninh')?.producers.get('mic');
+    const mic = () => service.media.conference.media('bac-ninh')?.producers.get('mic');
     for (let i = 0; i < 30 && !mic()?.paused; i++) await sleep(100);
     t.equal(mic()?.paused, true, 'the microphone is paused on the server');
     t.equal(await bacNinh.page.evaluate(() => document.getElementById('mic-button')?.textContent), 'Bật micro');
@@ -375,7 +376,10 @@ t.test('the hub and two bridges join from their pages and see each other', async
 
   t.test("the server loses a site's transport: the page rebuilds its media by itself", async (t) => {
     await settled(service, everyone);
-    const media = service.media.conference.sites.get('bac-ninh');
+    const socketOf = async () =>
+      (await service.signaling.sites.fetchSockets()).filter((s) => s.data.site.id === 'bac-ninh').map((s) => s.id);
+    const connection = await socketOf();
+    const media = service.media.conference.media('bac-ninh');
     const send = media?.transport('send');
     t.ok(send, 'the server holds the send transport');
     const lostAt = Date.now();
@@ -383,8 +387,8 @@ t.test('the hub and two bridges join from their pages and see each other', async
     await waitState(bacNinh, 'reconnecting', 15_000);
     await waitState(bacNinh, 'in-conference', 20_000);
     t.pass(`back in ${Date.now() - lostAt} ms`);
-    const now = service.media.conference.sites.get('bac-ninh');
-    t.equal(now, media, 'on the same connection');
+    const now = service.media.conference.media('bac-ninh');
+    t.same(await socketOf(), connection, 'on the same connection');
     t.not(now?.transport('send'), send, 'with a new send transport');
     await assertPlaying(t, hub.page, '#thumbs video[data-site-id="bac-ninh"]', 'the hub sees bac-ninh again');
     await assertPlaying(t, bacNinh.page, '#main-video', 'bac-ninh still plays the hub');
@@ -456,8 +460,8 @@ t.test('the operator re-issues the link or disconnects the site: the page says s
   t.equal(service.briefing.isPresent('ha-giang'), false, 'it does not come back on its own');
   await p.page.click('#error-action');
   await waitState(p, 'prejoin');
-  for (let i = 0; i < 50 && !service.briefing.isPresent('ha-giang'); i++) await sleep(100);
-  t.equal(service.briefing.isPresent('ha-giang'), true, '"Kết nối lại" reconnects');
+  for (let i = 0; i < 50 && !service.briefing.isConnected('ha-giang'); i++) await sleep(100);
+  t.equal(service.briefing.isConnected('ha-giang'), true, '"Kết nối lại" reconnects');
 
   const reissued = await service.app.inject({
     method: 'POST',
@@ -497,7 +501,7 @@ t.test('camera or microphone refused or busy: what to do, and the room can still
   );
   await screenshot(p.page, 'bridge-prejoin-devices-denied');
   await joinConference(p);
-  t.equal(service.media.conference.sites.get('thai-binh')?.producers.size, 0, 'joined to watch and listen only');
+  t.equal(service.media.conference.media('thai-binh')?.producers.size, 0, 'joined to watch and listen only');
   t.match(await text(p.page, '#notices'), /Phòng này chưa gửi được hình\/tiếng/);
 
   // The camera is held by another program; the microphone works.
@@ -514,7 +518,7 @@ t.test('camera or microphone refused or busy: what to do, and the room can still
   await q.page.waitForSelector('#device-problem:not([hidden])');
   t.match(await text(q.page, '#device-problem'), /Camera đang bị chương trình khác dùng \(Zoom, Skype/);
   await joinConference(q);
-  const producers = [...(service.media.conference.sites.get('nam-dinh')?.producers.keys() ?? [])];
+  const producers = [...(service.media.conference.media('nam-dinh')?.producers.keys() ?? [])];
   t.same(producers, ['mic'], 'the microphone is sent without the camera');
 });
 
@@ -572,7 +576,7 @@ t.test('over HTTPS a bridge joins with its camera and microphone', async (t) => 
   t.equal(await p.page.evaluate(() => window.isSecureContext && location.protocol), 'https:');
   await joinConference(p);
   await assertPlaying(t, p.page, '#self-video', 'the camera over https');
-  const media = service.media.conference.sites.get('quang-ninh');
+  const media = service.media.conference.media('quang-ninh');
   t.same([...(media?.producers.keys() ?? [])].sort(), ['cam', 'mic'], 'camera and microphone produced');
   let bytes = 0;
   for (let i = 0; i < 50 && bytes === 0; i++) {

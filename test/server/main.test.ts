@@ -1,6 +1,9 @@
 // The real entry point as a child process: start-up, readiness with a real worker, SIGTERM.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 
@@ -37,10 +40,17 @@ const exitOf = async (child: ChildProcess) => {
   return code as number;
 };
 
+const dataDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'giaoban-data-'));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+};
+
 t.test('starts with defaults, is ready with a real worker, exits 0 on SIGTERM', async (t) => {
-  const p = run({ PORT: '0', HOST: '127.0.0.1', MEDIA_PORT: '0', MEDIA_WORKERS: '1' });
+  const data = dataDir();
+  const p = run({ PORT: '0', HOST: '127.0.0.1', MEDIA_PORT: '0', MEDIA_WORKERS: '1', DATA_DIR: data.dir });
   t.teardown(() => {
     p.child.kill('SIGKILL');
+    data.remove();
   });
   await until(() => p.out().includes('giao-ban ready'), 30_000, 'the ready log line');
   const lines = p
@@ -53,7 +63,8 @@ t.test('starts with defaults, is ready with a real worker, exits 0 on SIGTERM', 
   const ready = lines.find((l) => l.msg === 'giao-ban ready');
   const url = String(ready?.url);
   t.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
-  t.equal(ready?.store, 'memory');
+  t.equal(ready?.store, 'redis', 'the default store is the private redis-server');
+  t.equal(ready?.data, join(data.dir, 'redis'), 'its data lives in DATA_DIR');
   t.equal(ready?.sites, 64);
   const res = await fetch(`${url}/readyz`);
   t.equal(res.status, 200);

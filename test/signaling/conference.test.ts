@@ -3,14 +3,14 @@
 
 import { io, type Socket } from 'socket.io-client';
 import t from 'tap';
-import type { Service } from '../../server/service.js';
 import {
   type Ack,
   type ConferenceView,
   OPERATOR_NAMESPACE,
   type OperatorClientEvents,
   type OperatorServerEvents,
-} from '../../signaling/contract.js';
+} from '../../contract/index.js';
+import type { Service } from '../../server/service.js';
 import { SitePeer } from '../helpers/peer.js';
 import { OPERATOR_TOKEN, startTestService } from '../helpers/service.js';
 
@@ -190,7 +190,7 @@ t.test('reconnect: a dropped bridge rejoins with its token and media flows again
   sockets.find((s) => s.data.site?.id === 'dak-lak')?.disconnect(true);
   await until(() => !service.briefing.isPresent('dak-lak'), 3000, 'the server to see the drop');
   await until(
-    () => !service.media.conference.sites.has('dak-lak'),
+    () => !service.media.conference.media('dak-lak'),
     3000,
     'the old connection’s transports, producers and consumers to be closed',
   );

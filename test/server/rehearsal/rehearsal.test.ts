@@ -1,7 +1,7 @@
 // End to end: a rehearsal scheduled a few seconds ahead opens by itself; the hub and two
 // bridges are present (real WebRTC peers), one bridge sends no video. The report says why.
 import t from 'tap';
-import { createLogger } from '../../../server/logger.js';
+import { createLogger } from '../../../kernel/logger.js';
 import { startService } from '../../../server/service.js';
 import { SitePeer } from '../../helpers/peer.js';
 import { operatorHeaders, testConfig } from '../../helpers/service.js';

@@ -3,14 +3,15 @@
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
 import { loadRoster } from '../../../config/roster.js';
-import { createLogger } from '../../../server/logger.js';
-import { ManualClock } from '../../../server/schedule/clock.js';
+import { ManualClock } from '../../../kernel/clock.js';
+import { createLogger } from '../../../kernel/logger.js';
 import { Scheduler } from '../../../server/schedule/scheduler.js';
 import { SessionService } from '../../../server/schedule/sessions.js';
 import { zonedToUtc } from '../../../server/schedule/zone.js';
-import { MemoryStore } from '../../../server/store/memory.js';
-import { RedisStore } from '../../../server/store/redis.js';
-import type { Store } from '../../../server/store/store.js';
+import { MemoryStore } from '../../../store/memory.js';
+import { Outbox } from '../../../store/outbox.js';
+import { RedisStore } from '../../../store/redis.js';
+import type { Store } from '../../../store/store.js';
 
 const logger = createLogger('silent');
 const roster = loadRoster(undefined);
@@ -19,13 +20,24 @@ const MIN = 60_000;
 
 function scheduler(store: Store, clock: ManualClock, leaseMs = 5000) {
   // Leases expire on the store's own (real) clock, as they do in Redis.
-  const s = new Scheduler({ store, clock, logger, instanceId: randomUUID(), tickMs: 1000, leaseMs });
+  const s = new Scheduler({
+    store,
+    outbox: new Outbox({ store, logger }),
+    clock,
+    logger,
+    instanceId: randomUUID(),
+    tickMs: 1000,
+    leaseMs,
+  });
   const seen = { opened: [] as string[], ended: [] as string[], missed: [] as string[] };
   s.on('opened', (x) => seen.opened.push(x.id));
   s.on('ended', (x) => seen.ended.push(x.id));
   s.on('missed', (x) => seen.missed.push(x.id));
   return { s, seen };
 }
+
+const sessionService = (store: Store, clock: ManualClock) =>
+  new SessionService(store, new Outbox({ store, logger }), roster, clock, TZ, logger);
 
 const countEvents = async (store: Store, type: string) =>
   (await store.listEvents()).filter((e) => e.type === type).length;
@@ -40,7 +52,7 @@ t.test('time zones: 08:00 in Vietnam is 01:00 UTC; the plan pairs 16:30 the day 
     'across a DST change',
   );
   const clock = new ManualClock('2012-06-18T00:00:00Z');
-  const sessions = new SessionService(new MemoryStore(), roster, clock, TZ);
+  const sessions = sessionService(new MemoryStore(), clock);
   const [rehearsal, live] = await sessions.plan({
     date: '2012-06-22',
     liveAt: '08:00',
@@ -80,7 +92,7 @@ t.test('time zones: 08:00 in Vietnam is 01:00 UTC; the plan pairs 16:30 the day 
 t.test('exactly once: opens at its time, ends at its end, never twice', async (t) => {
   const clock = new ManualClock('2012-06-21T09:29:50Z');
   const store = new MemoryStore();
-  const sessions = new SessionService(store, roster, clock, TZ);
+  const sessions = sessionService(store, clock);
   const s = await sessions.create({
     kind: 'rehearsal',
     title: 'Kiểm tra',
@@ -107,7 +119,7 @@ t.test('exactly once: opens at its time, ends at its end, never twice', async (t
 t.test('a restart in the middle resumes the open session without opening it again', async (t) => {
   const clock = new ManualClock('2012-06-22T00:59:59Z');
   const store = new MemoryStore();
-  const sessions = new SessionService(store, roster, clock, TZ);
+  const sessions = sessionService(store, clock);
   const live = await sessions.create({
     kind: 'live',
     title: 'Giao ban',
@@ -121,10 +133,11 @@ t.test('a restart in the middle resumes the open session without opening it agai
   // The process dies here, without releasing its lease: the next one waits for it to lapse.
   const b = scheduler(store, clock, 300);
   await b.s.tick();
-  t.same(b.seen.opened, [], 'the dead instance still holds the lease');
+  // Every instance applies an open session's phase to its own sites, lease or not.
+  t.same(b.seen.opened, [live.id], 'resumed in the new process at once, while the dead one still holds the lease');
   await new Promise((r) => setTimeout(r, 400));
   await b.s.tick();
-  t.same(b.seen.opened, [live.id], 'resumed in the new process');
+  t.same(b.seen.opened, [live.id], 'applied once');
   t.equal(await countEvents(store, 'session.opened'), 1, 'opened once in the log');
   t.equal((await store.getSession(live.id))?.status, 'open');
   await b.s.close();
@@ -133,7 +146,7 @@ t.test('a restart in the middle resumes the open session without opening it agai
 t.test('a window missed while the service was down is recorded as missed; a late start opens', async (t) => {
   const clock = new ManualClock('2012-06-21T00:00:00Z');
   const store = new MemoryStore();
-  const sessions = new SessionService(store, roster, clock, TZ);
+  const sessions = sessionService(store, clock);
   const gone = await sessions.create({
     kind: 'rehearsal',
     title: 'Kiểm tra',
@@ -161,7 +174,7 @@ t.test('a window missed while the service was down is recorded as missed; a late
 t.test('cancellation: a scheduled session never opens; an open one ends at once', async (t) => {
   const clock = new ManualClock('2012-06-21T09:00:00Z');
   const store = new MemoryStore();
-  const sessions = new SessionService(store, roster, clock, TZ);
+  const sessions = sessionService(store, clock);
   const a = await sessions.create({
     kind: 'rehearsal',
     title: 'A',
@@ -198,7 +211,7 @@ t.test('two instances on one real Redis: the session opens once', async (t) => {
     await Promise.all([storeA.close(), storeB.close()]);
   });
   const clock = new ManualClock('2012-06-22T00:59:59.500Z');
-  const sessions = new SessionService(storeA, roster, clock, TZ);
+  const sessions = sessionService(storeA, clock);
   const live = await sessions.create({
     kind: 'live',
     title: 'Giao ban',
@@ -209,8 +222,9 @@ t.test('two instances on one real Redis: the session opens once', async (t) => {
   const b = scheduler(storeB, clock);
   await clock.advance(1000);
   for (let i = 0; i < 5; i++) await Promise.all([a.s.tick(), b.s.tick()]);
-  t.equal(a.seen.opened.length + b.seen.opened.length, 1, 'opened by exactly one instance');
-  t.equal(await countEvents(storeA, 'session.opened'), 1);
+  // One instance opens it in the store; both apply its phase to their own sites, once each.
+  t.same([a.seen.opened, b.seen.opened], [[live.id], [live.id]], 'applied once by each instance');
+  t.equal(await countEvents(storeA, 'session.opened'), 1, 'opened exactly once');
   t.equal((await storeB.getSession(live.id))?.status, 'open');
   await Promise.all([a.s.close(), b.s.close()]);
 });

@@ -26,8 +26,8 @@ const media = (over: Partial<SiteMediaStats> = {}): SiteMediaStats => ({
   inKbps: 400,
   outKbps: 900,
   producers: {
-    mic: { kbps: 32, score: 10, lossPct: 0, jitterMs: 3, paused: false },
-    cam: { kbps: 350, score: 10, lossPct: 0, jitterMs: 5, paused: false },
+    mic: { kbps: 32, packets: 500, score: 10, lossPct: 0, jitterMs: 3, paused: false },
+    cam: { kbps: 350, packets: 900, score: 10, lossPct: 0, jitterMs: 5, paused: false },
   },
   consumers: { count: 2, minScore: 10, kbps: 900 },
   ...over,
@@ -35,6 +35,7 @@ const media = (over: Partial<SiteMediaStats> = {}): SiteMediaStats => ({
 
 const signals = (over: Partial<SiteSignals> = {}): SiteSignals => ({
   connected: true,
+  joined: true,
   connectedAt: NOW - 60_000,
   transports: { send: { direction: 'send', ...up }, recv: { direction: 'recv', ...up } },
   media: media(),
@@ -79,7 +80,7 @@ t.test('ICE disconnected is degraded at once, even when young', async (t) => {
 });
 
 t.test('media missing: nothing sent, nothing received, stale stats', async (t) => {
-  const silent = media({ producers: { cam: { kbps: 0, score: 0, lossPct: 0, jitterMs: 0, paused: false } } });
+  const silent = media({ producers: { cam: { kbps: 0, packets: 0, score: 0, lossPct: 0, jitterMs: 0, paused: false } } });
   t.match(deriveState(signals({ media: silent }), th, NOW), { state: 'degraded', reason: /no bytes/ });
   t.match(deriveState(signals({ media: media({ producers: {} }) }), th, NOW), {
     state: 'degraded',
@@ -104,7 +105,7 @@ t.test('media missing: nothing sent, nothing received, stale stats', async (t) =
     state: 'degraded',
     reason: /statistics/,
   });
-  const paused = media({ producers: { mic: { kbps: 0, score: 0, lossPct: 0, jitterMs: 0, paused: true } } });
+  const paused = media({ producers: { mic: { kbps: 0, packets: 0, score: 0, lossPct: 0, jitterMs: 0, paused: true } } });
   t.match(
     deriveState(signals({ media: paused, selfPaused: true }), th, NOW),
     { state: 'online' },

@@ -1,8 +1,8 @@
 // The status service over the real briefing, conference and store of a running service. The
 // signals are the events signaling and media emit; the end-to-end path is in the board tests.
 import t from 'tap';
+import { createLogger } from '../../../kernel/logger.js';
 import type { SiteMediaStats } from '../../../media/index.js';
-import { createLogger } from '../../../server/logger.js';
 import type { Alert } from '../../../server/status/service.js';
 import { StatusService } from '../../../server/status/service.js';
 import { startTestService } from '../../helpers/service.js';
@@ -19,6 +19,7 @@ t.test('transitions, events in the store, alerts only when live, one alert per b
     briefing: service.briefing,
     conference: service.media.conference,
     store: service.store,
+    outbox: service.outbox,
     logger: createLogger('silent'),
     thresholds: {
       maxRttMs: 300,
@@ -54,19 +55,25 @@ t.test('transitions, events in the store, alerts only when live, one alert per b
     jitterMs: 2,
     inKbps: 300,
     outKbps: 0,
-    producers: { cam: { kbps: 300, score: 10, lossPct: 0, jitterMs: 2, paused: false } },
+    producers: { cam: { kbps: 300, packets: 900, score: 10, lossPct: 0, jitterMs: 2, paused: false } },
     consumers: { count: 0, minScore: null, kbps: 0 },
     ...over,
   });
-  const comeUp = () => {
+  // A site connects (the pre-join page) and joins; it leaves by disconnecting.
+  const arrive = () => {
+    briefing.emit('connection', SITE, true);
     briefing.emit('presence', SITE, true);
+  };
+  const leave = () => briefing.emit('connection', SITE, false);
+  const comeUp = () => {
+    arrive();
     conference.emit('transport', SITE, { direction: 'send', ice: 'connected', dtls: 'connected', protocol: 'tcp' });
     conference.emit('transport', SITE, { direction: 'recv', ice: 'connected', dtls: 'connected', protocol: 'tcp' });
     conference.emit('stats', [stats()]);
   };
 
   t.equal(status.get(SITE)?.state, 'offline');
-  briefing.emit('presence', SITE, true);
+  arrive();
   t.equal(status.get(SITE)?.state, 'connecting');
   comeUp();
   t.equal(status.get(SITE)?.state, 'online');
@@ -87,7 +94,7 @@ t.test('transitions, events in the store, alerts only when live, one alert per b
   });
 
   t.test('no alerts outside a live session', async (t) => {
-    briefing.emit('presence', SITE, false);
+    leave();
     t.equal(status.get(SITE)?.state, 'offline');
     t.equal(status.get(SITE)?.flags.reconnecting, true, 'expected back');
     t.equal(alerts.length, 0);
@@ -101,14 +108,14 @@ t.test('transitions, events in the store, alerts only when live, one alert per b
     now += 60_000;
     comeUp();
     now += 1000;
-    briefing.emit('presence', SITE, false);
+    leave();
     t.equal(alerts.length, 1);
     t.match(alerts[0], { siteId: SITE, kind: 'dropped' });
     for (let i = 0; i < 6; i++) {
       now += 2000;
       comeUp();
       now += 2000;
-      briefing.emit('presence', SITE, false);
+      leave();
     }
     t.equal(status.get(SITE)?.flags.flapping, true, 'flagged as flapping');
     t.ok(alerts.length <= 2, `a storm of bounces gave ${alerts.length} alerts`);

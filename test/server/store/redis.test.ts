@@ -4,8 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { type AddressInfo, createServer } from 'node:net';
 import t from 'tap';
-import { createLogger } from '../../../server/logger.js';
-import { RedisStore } from '../../../server/store/redis.js';
+import { createLogger } from '../../../kernel/logger.js';
+import { RedisStore } from '../../../store/redis.js';
 import { storeContract } from '../../helpers/store-contract.js';
 
 const url = process.env.REDIS_TEST_URL;

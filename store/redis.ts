@@ -2,8 +2,8 @@
 // Lua scripts so they are atomic. An outage surfaces as `store_unavailable` errors while
 // ioredis reconnects in the background; it never crashes the process.
 import { Redis } from 'ioredis';
-import { AppError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import { AppError } from '../kernel/errors.js';
+import type { Logger } from '../kernel/logger.js';
 import {
   eventSchema,
   type NewEvent,
@@ -18,14 +18,30 @@ import {
 } from './records.js';
 import { DEFAULT_EVENT_LOG_LIMIT, type EventQuery, filterEvents, type Store } from './store.js';
 
-// KEYS[1] seq counter, KEYS[2] list; ARGV[1] event JSON without seq, ARGV[2] limit.
+// The event log is a Redis stream whose entry IDs are 0-<seq>: XADD keeps it ordered and
+// bounded (MAXLEN), XRANGE reads from a sequence number on, XREVRANGE reads the newest first.
+// KEYS[1] seq counter, KEYS[2] stream; ARGV[1] event JSON without seq, ARGV[2] limit.
 const APPEND_EVENT = `
 local seq = redis.call('INCR', KEYS[1])
 -- Splice seq in as text: a cjson round trip would turn empty arrays into objects.
 local encoded = '{"seq":' .. seq .. ',' .. string.sub(ARGV[1], 2)
-redis.call('RPUSH', KEYS[2], encoded)
-redis.call('LTRIM', KEYS[2], -tonumber(ARGV[2]), -1)
+redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[2], '0-' .. seq, 'e', encoded)
 return encoded`;
+
+// KEYS[1] results hash; ARGV[1] site id, ARGV[2] result JSON. Keeps the better result (see
+// supersedes() in store.ts, which this mirrors) and returns the one in force.
+const PUT_RESULT = `
+local rank = { absent = 0, fail = 1, pass = 2 }
+local nextv = cjson.decode(ARGV[2])
+local current = redis.call('HGET', KEYS[1], ARGV[1])
+if current then
+  local cur = cjson.decode(current)
+  local a = tonumber(nextv['attempt'] or 0)
+  local b = tonumber(cur['attempt'] or 0)
+  if a < b or (a == b and rank[nextv['result']] < rank[cur['result']]) then return current end
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return ARGV[2]`;
 
 // KEYS[1] sessions hash; ARGV[1] id, ARGV[2] expected status, ARGV[3] next JSON.
 const CAS_SESSION = `
@@ -49,6 +65,7 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0`;
 
 export interface RedisStoreOptions {
+  /** redis:// URL, or the path of a Unix socket (the embedded server). */
   readonly url: string;
   /** Key prefix, so tests and deployments can share one server. */
   readonly prefix?: string;
@@ -62,19 +79,23 @@ export class RedisStore implements Store {
   readonly #p: string;
   readonly #eventLimit: number;
   readonly #log: Logger;
+  /** A second connection for pub/sub (a subscribed connection can do nothing else). */
+  #subscriber: Redis | undefined;
+  readonly #handlers = new Map<string, Set<(message: string) => void>>();
   #closed = false;
 
   private constructor(opts: RedisStoreOptions) {
     this.#p = opts.prefix ?? 'giaoban:';
     this.#eventLimit = opts.eventLimit ?? DEFAULT_EVENT_LOG_LIMIT;
     this.#log = opts.logger.child({ component: 'store', kind: 'redis' });
-    this.#redis = new Redis(opts.url, {
+    const options = {
       lazyConnect: true,
       connectTimeout: 2000,
       commandTimeout: 2000,
       maxRetriesPerRequest: 1,
-      retryStrategy: (times) => Math.min(times * 200, 2000),
-    });
+      retryStrategy: (times: number) => Math.min(times * 200, 2000),
+    };
+    this.#redis = opts.url.startsWith('/') ? new Redis({ ...options, path: opts.url }) : new Redis(opts.url, options);
     let down = false;
     // Without an 'error' listener an outage would throw from the emitter and end the process.
     this.#redis.on('error', (err: Error) => {
@@ -94,10 +115,11 @@ export class RedisStore implements Store {
       await store.#redis.connect();
     } catch (err) {
       store.#redis.disconnect();
-      const where = new URL(opts.url).host;
+      const where = opts.url.startsWith('/') ? opts.url : new URL(opts.url).host;
+      const setting = opts.url.startsWith('/') ? 'STORE' : 'REDIS_URL';
       throw new AppError(
         'store_unavailable',
-        `REDIS_URL: cannot connect to Redis at ${where} (${(err as Error).message})`,
+        `${setting}: cannot connect to Redis at ${where} (${(err as Error).message})`,
       );
     }
     return store;
@@ -142,6 +164,12 @@ export class RedisStore implements Store {
       return v === null ? 1 : Number(v);
     });
   }
+  getCredentialVersions() {
+    return this.#run('getCredentialVersions', async (r) => {
+      const all = await r.hgetall(this.#key('credential-versions'));
+      return new Map(Object.entries(all).map(([id, v]) => [id, Number(v)]));
+    });
+  }
   bumpCredentialVersion(siteId: string) {
     // Versions start at 1 without a stored value, so seed the field with 1 before incrementing.
     return this.#run('bumpCredentialVersion', async (r) => {
@@ -168,6 +196,12 @@ export class RedisStore implements Store {
       await r.hset(this.#key('sessions'), session.id, JSON.stringify(session));
     });
   }
+  putSessions(sessions: readonly Session[]) {
+    return this.#run('putSessions', async (r) => {
+      const fields = sessions.flatMap((x) => [x.id, JSON.stringify(x)]);
+      if (fields.length) await r.hset(this.#key('sessions'), ...fields);
+    });
+  }
   compareAndSetSession(expected: Session['status'], next: Session) {
     return this.#run('compareAndSetSession', async (r) => {
       const done = await r.eval(CAS_SESSION, 1, this.#key('sessions'), next.id, expected, JSON.stringify(next));
@@ -189,7 +223,9 @@ export class RedisStore implements Store {
 
   putRehearsalResult(result: RehearsalResult) {
     return this.#run('putRehearsalResult', async (r) => {
-      await r.hset(this.#key(`rehearsal:${result.sessionId}`), result.siteId, JSON.stringify(result));
+      const key = this.#key(`rehearsal:${result.sessionId}`);
+      const json = (await r.eval(PUT_RESULT, 1, key, result.siteId, JSON.stringify(result))) as string;
+      return rehearsalResultSchema.parse(JSON.parse(json));
     });
   }
   getRehearsalResults(sessionId: string) {
@@ -225,13 +261,29 @@ export class RedisStore implements Store {
       return eventSchema.parse(JSON.parse(json));
     });
   }
-  listEvents(query?: EventQuery) {
+  listEvents(query: EventQuery = {}) {
     return this.#run('listEvents', async (r) => {
-      const all = await r.lrange(this.#key('events'), 0, -1);
-      return filterEvents(
-        all.map((j) => eventSchema.parse(JSON.parse(j))),
-        query,
-      );
+      const key = this.#key('events');
+      const parse = (entries: [string, string[]][]) =>
+        entries.map(([, fields]) => eventSchema.parse(JSON.parse(fields[1] ?? '')));
+      if (query.since === undefined) {
+        // From a sequence number on (or the whole log), the newest `limit` of them.
+        const from = query.afterSeq !== undefined ? `(0-${query.afterSeq}` : '-';
+        const all = parse(await r.xrange(key, from, '+'));
+        return filterEvents(all, query);
+      }
+      // Since a time: newest first, page by page, until the events are older than that.
+      const sinceMs = Date.parse(query.since);
+      const found = [];
+      let end = '+';
+      for (;;) {
+        const page = parse(await r.xrevrange(key, end, '-', 'COUNT', 500));
+        for (const e of page) if (Date.parse(e.at) >= sinceMs) found.push(e);
+        const oldest = page.at(-1);
+        if (page.length < 500 || !oldest || Date.parse(oldest.at) < sinceMs) break;
+        end = `(0-${oldest.seq}`;
+      }
+      return filterEvents(found.reverse(), query);
     });
   }
 
@@ -246,6 +298,49 @@ export class RedisStore implements Store {
     });
   }
 
+  publish(channel: string, message: string) {
+    return this.#run('publish', async (r) => {
+      await r.publish(this.#key(`channel:${channel}`), message);
+    });
+  }
+
+  async subscribe(channel: string, onMessage: (message: string) => void) {
+    const name = this.#key(`channel:${channel}`);
+    if (!this.#subscriber) {
+      const sub = this.#redis.duplicate({ lazyConnect: false });
+      sub.on('error', (err: Error) => this.#log.debug({ err: err.message }, 'redis subscriber error'));
+      sub.on('message', (ch: string, message: string) => {
+        for (const handler of this.#handlers.get(ch) ?? []) {
+          try {
+            handler(message);
+          } catch (err) {
+            this.#log.error({ err, channel: ch }, 'a message handler failed');
+          }
+        }
+      });
+      this.#subscriber = sub;
+    }
+    const sub = this.#subscriber;
+    let set = this.#handlers.get(name);
+    if (!set) {
+      set = new Set();
+      this.#handlers.set(name, set);
+      await this.#run('subscribe', async () => {
+        await sub.subscribe(name);
+      });
+    }
+    set.add(onMessage);
+    return async () => {
+      set.delete(onMessage);
+      if (set.size === 0 && this.#handlers.get(name) === set) {
+        this.#handlers.delete(name);
+        await sub.unsubscribe(name).catch((err: Error) => {
+          this.#log.debug({ err: err.message, channel: name }, 'could not unsubscribe');
+        });
+      }
+    };
+  }
+
   ping() {
     return this.#run('ping', async (r) => {
       await r.ping();
@@ -255,6 +350,8 @@ export class RedisStore implements Store {
   async close() {
     if (this.#closed) return;
     this.#closed = true;
+    this.#handlers.clear();
+    this.#subscriber?.disconnect();
     try {
       await this.#redis.quit();
     } catch (err) {

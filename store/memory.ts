@@ -1,5 +1,7 @@
-// The embedded default: state lives as long as the process. Good for a single instance and
-// for tests; use Redis (REDIS_URL) when it must survive a restart.
+// State that lives as long as the process: for tests, chosen explicitly (STORE=memory). The
+// service's default keeps its state in a private Redis (store/embedded-redis.ts) so that it
+// survives a restart.
+import { EventEmitter } from 'node:events';
 import {
   type EventRecord,
   eventSchema,
@@ -9,7 +11,7 @@ import {
   type SiteProfile,
   type SiteStatus,
 } from './records.js';
-import { DEFAULT_EVENT_LOG_LIMIT, type EventQuery, filterEvents, type Store } from './store.js';
+import { DEFAULT_EVENT_LOG_LIMIT, type EventQuery, filterEvents, type Store, supersedes } from './store.js';
 
 // Copies in and out, so callers cannot mutate what is stored (as with Redis).
 const copy = <T>(v: T): T => structuredClone(v);
@@ -23,6 +25,7 @@ export class MemoryStore implements Store {
   readonly #results = new Map<string, Map<string, RehearsalResult>>();
   readonly #profiles = new Map<string, SiteProfile>();
   readonly #leases = new Map<string, { owner: string; until: number }>();
+  readonly #channels = new EventEmitter<Record<string, [string]>>();
   #events: EventRecord[] = [];
   #seq = 0;
   #closed = false;
@@ -45,6 +48,9 @@ export class MemoryStore implements Store {
   async getCredentialVersion(siteId: string) {
     return this.#versions.get(siteId) ?? 1;
   }
+  async getCredentialVersions() {
+    return new Map(this.#versions);
+  }
   async bumpCredentialVersion(siteId: string) {
     const next = (this.#versions.get(siteId) ?? 1) + 1;
     this.#versions.set(siteId, next);
@@ -60,6 +66,9 @@ export class MemoryStore implements Store {
 
   async putSession(session: Session) {
     this.#sessions.set(session.id, copy(session));
+  }
+  async putSessions(sessions: readonly Session[]) {
+    for (const s of sessions) this.#sessions.set(s.id, copy(s));
   }
   async compareAndSetSession(expected: Session['status'], next: Session) {
     const current = this.#sessions.get(next.id);
@@ -78,7 +87,9 @@ export class MemoryStore implements Store {
   async putRehearsalResult(result: RehearsalResult) {
     const bySite = this.#results.get(result.sessionId) ?? new Map<string, RehearsalResult>();
     this.#results.set(result.sessionId, bySite);
-    bySite.set(result.siteId, copy(result));
+    const current = bySite.get(result.siteId);
+    if (supersedes(result, current)) bySite.set(result.siteId, copy(result));
+    return copy(bySite.get(result.siteId) ?? result);
   }
   async getRehearsalResults(sessionId: string) {
     return [...(this.#results.get(sessionId)?.values() ?? [])].map(copy);
@@ -112,9 +123,21 @@ export class MemoryStore implements Store {
     if (this.#leases.get(name)?.owner === owner) this.#leases.delete(name);
   }
 
+  async publish(channel: string, message: string) {
+    // Delivered asynchronously, as Redis would.
+    setImmediate(() => this.#channels.emit(channel, message));
+  }
+  async subscribe(channel: string, onMessage: (message: string) => void) {
+    this.#channels.on(channel, onMessage);
+    return async () => {
+      this.#channels.off(channel, onMessage);
+    };
+  }
+
   async ping() {}
   async close() {
     this.#closed = true;
+    this.#channels.removeAllListeners();
   }
   get closed() {
     return this.#closed;

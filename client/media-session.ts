@@ -1,12 +1,14 @@
-// One media session with the SFU, for one server connection: a mediasoup-client Device, the
-// send and receive transports, the room's producers (microphone, camera with simulcast) and
-// the consumers the server offers. A reconnection or a rebuild makes a new one; the room's
-// camera and microphone tracks outlive it (stopTracks: false).
-import { Device, type types } from 'mediasoup-client';
-import type { ConsumeOffer, MediaSource, SiteRole, TransportOptions } from '../../signaling/contract.js';
-import type { Signaling } from './signaling.js';
+// One media session with the SFU, for one join on one server connection: a mediasoup-client
+// Device, the send and receive transports, the room's producers (microphone, camera with
+// simulcast) and the consumers the server offers. The join sequence is here, once, for every
+// client: join, capabilities, transports, produce, ready; consumers as they are offered. A
+// reconnection or a rebuild makes a new one; the room's camera and microphone tracks outlive
+// it (stopTracks: false).
+import type { Device, types } from 'mediasoup-client';
+import type { ConsumeOffer, Direction, MediaSource, SiteRole } from '../contract/index.js';
+import type { SiteLink } from './link.js';
 
-export type Direction = 'send' | 'recv';
+export type { Direction } from '../contract/index.js';
 export type ConnectionState = types.ConnectionState;
 
 export interface RemoteMedia {
@@ -23,6 +25,19 @@ export interface SessionHooks {
   /** Consumers came or went. */
   remoteChanged(): void;
   transportState(direction: Direction, state: ConnectionState): void;
+  /** Where the join got to (for a client that must say where it got stuck). */
+  step?(step: string): void;
+}
+
+/** What differs between a page, a Node test peer and a load bot. */
+export interface MediaEnv {
+  /** A mediasoup-client Device for this runtime (the page's own WebRTC, libwebrtc, werift). */
+  createDevice(): Promise<Device>;
+  /**
+   * Camera layers for a role (default: cameraEncodings); `null`: one layer at the runtime's
+   * own settings (test peers that send a thumbnail).
+   */
+  cameraEncodings?(role: SiteRole): types.RtpEncodingParameters[] | null;
 }
 
 /**
@@ -56,16 +71,13 @@ export class SessionClosedError extends Error {
   }
 }
 
-export async function loadDevice(signaling: Signaling): Promise<Device> {
-  const { routerRtpCapabilities } = await signaling.request('media:capabilities', {});
+export async function loadDevice(link: SiteLink, env: MediaEnv): Promise<Device> {
+  const { routerRtpCapabilities } = await link.request('media:capabilities', {});
   // Throws UnsupportedError in a browser without usable WebRTC.
-  const device = await Device.factory();
-  // The contract types router objects loosely; mediasoup-client validates them itself.
-  await device.load({ routerRtpCapabilities: routerRtpCapabilities as types.RtpCapabilities });
+  const device = await env.createDevice();
+  await device.load({ routerRtpCapabilities });
   return device;
 }
-
-export const transportOptions = (o: TransportOptions): types.TransportOptions => o as unknown as types.TransportOptions;
 
 export function vp8(device: Device): types.RtpCodecCapability | undefined {
   return device.rtpCapabilities.codecs?.find((c) => c.mimeType.toLowerCase() === 'video/vp8');
@@ -74,18 +86,27 @@ export function vp8(device: Device): types.RtpCodecCapability | undefined {
 export class MediaSession {
   readonly remote = new Map<string, RemoteMedia>();
   readonly producers = new Map<MediaSource, types.Producer>();
-  readonly #signaling: Signaling;
+  readonly #link: SiteLink;
   readonly #role: SiteRole;
   readonly #hooks: SessionHooks;
+  readonly #env: MediaEnv;
   #device: Device | undefined;
+  /** Offers being turned into consumers now, and those of them the server closed meanwhile. */
+  readonly #consuming = new Set<string>();
+  readonly #cancelled = new Set<string>();
   #send: types.Transport | undefined;
   #recv: types.Transport | undefined;
   #closed = false;
 
-  constructor(signaling: Signaling, role: SiteRole, hooks: SessionHooks) {
-    this.#signaling = signaling;
+  constructor(link: SiteLink, env: MediaEnv, role: SiteRole, hooks: SessionHooks) {
+    this.#link = link;
+    this.#env = env;
     this.#role = role;
     this.#hooks = hooks;
+  }
+
+  get device(): Device | undefined {
+    return this.#device;
   }
 
   get closed(): boolean {
@@ -104,47 +125,68 @@ export class MediaSession {
     if (this.#closed) throw new SessionClosedError();
   }
 
-  /** The join: device, transports, producers, then media:ready (the server starts offering). */
-  async start(tracks: LocalTracks, paused: { mic: boolean; cam: boolean }): Promise<void> {
-    const device = await loadDevice(this.#signaling);
+  /**
+   * The join: into the conference, then device, transports, producers, then media:ready
+   * (the server starts offering). Returns how many consumers the server offered at once.
+   */
+  async start(tracks: LocalTracks, paused: { mic: boolean; cam: boolean }): Promise<number> {
+    const step = (name: string) => this.#hooks.step?.(name);
+    step('join');
+    await this.#link.request('join', {});
+    this.#check();
+    step('device.load');
+    const device = await loadDevice(this.#link, this.#env);
     this.#check();
     this.#device = device;
 
-    const sendOptions = await this.#signaling.request('media:create-transport', { direction: 'send' });
+    step('send transport');
+    const sendOptions = await this.#link.request('media:create-transport', { direction: 'send' });
     this.#check();
-    const send = device.createSendTransport(transportOptions(sendOptions));
+    const send = device.createSendTransport(sendOptions);
     this.#send = send;
     this.#wire(send, 'send');
     send.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
       const source = appData.source as MediaSource;
-      this.#signaling
+      this.#link
         .request('media:produce', { transportId: send.id, kind, source, rtpParameters })
         .then(({ producerId }) => callback({ id: producerId }), errback);
     });
 
-    const recvOptions = await this.#signaling.request('media:create-transport', { direction: 'recv' });
+    step('recv transport');
+    const recvOptions = await this.#link.request('media:create-transport', { direction: 'recv' });
     this.#check();
-    const recv = device.createRecvTransport(transportOptions(recvOptions));
+    const recv = device.createRecvTransport(recvOptions);
     this.#recv = recv;
     this.#wire(recv, 'recv');
 
+    step('produce mic');
     if (tracks.audio) await this.#produce('mic', tracks.audio, paused.mic);
+    step('produce cam');
     if (tracks.video) await this.#produce('cam', tracks.video, paused.cam);
     this.#check();
+    step('media:ready');
     // The server answers once every consumer it offers now is taken (each may take up to 10 s).
-    await this.#signaling.request('media:ready', { rtpCapabilities: device.rtpCapabilities }, 30_000);
+    const { consumers } = await this.#link.request('media:ready', { rtpCapabilities: device.rtpCapabilities }, 30_000);
     this.#check();
+    return consumers;
   }
 
   #wire(transport: types.Transport, direction: Direction): void {
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
-      this.#signaling
+      this.#link
         .request('media:connect-transport', { transportId: transport.id, dtlsParameters })
         .then(() => callback(), errback);
     });
     transport.on('connectionstatechange', (state) => {
       if (!this.#closed) this.#hooks.transportState(direction, state);
     });
+  }
+
+  #cameraOptions(): Pick<types.ProducerOptions, 'encodings' | 'codecOptions'> {
+    const own = this.#env.cameraEncodings?.(this.#role);
+    if (own === null) return {};
+    const encodings = own ?? cameraEncodings[this.#role];
+    return { encodings: encodings.map((e) => ({ ...e })), codecOptions: { videoGoogleStartBitrate: 500 } };
   }
 
   async #produce(source: MediaSource, track: MediaStreamTrack, paused: boolean): Promise<void> {
@@ -155,9 +197,8 @@ export class MediaSession {
       source === 'cam'
         ? await send.produce({
             track,
-            encodings: cameraEncodings[this.#role].map((e) => ({ ...e })),
+            ...this.#cameraOptions(),
             codec: vp8(device),
-            codecOptions: { videoGoogleStartBitrate: 500 },
             stopTracks: false,
             appData: { source },
           })
@@ -184,7 +225,7 @@ export class MediaSession {
     if (!producer || producer.closed) return;
     if (paused) producer.pause();
     else producer.resume();
-    await this.#signaling.request('media:pause-producer', { producerId: producer.id, paused });
+    await this.#link.request('media:pause-producer', { producerId: producer.id, paused });
   }
 
   /** A new camera or microphone track (device change, a replugged device), or none. */
@@ -198,28 +239,39 @@ export class MediaSession {
       }
       producer.close();
       this.producers.delete(source);
-      await this.#signaling.request('media:close-producer', { producerId: producer.id });
+      await this.#link.request('media:close-producer', { producerId: producer.id });
       return;
     }
     if (track) await this.#produce(source, track, paused);
   }
 
   /** Take an offered consumer; resolves when it exists here (the server then resumes it). */
-  async consume(offer: ConsumeOffer): Promise<void> {
+  async consume(offer: ConsumeOffer): Promise<RemoteMedia | undefined> {
     this.#check();
     const recv = this.#recv;
     if (!recv || recv.closed) throw new Error('no receive transport yet');
-    if (this.remote.has(offer.consumerId)) return;
-    const consumer = await recv.consume({
-      id: offer.consumerId,
-      producerId: offer.producerId,
-      kind: offer.kind,
-      rtpParameters: offer.rtpParameters as unknown as types.RtpParameters,
-      appData: { siteId: offer.siteId, source: offer.source, feed: offer.feed },
-    });
+    if (this.remote.has(offer.consumerId) || this.#consuming.has(offer.consumerId)) return undefined;
+    this.#consuming.add(offer.consumerId);
+    let consumer: types.Consumer;
+    try {
+      consumer = await recv.consume({
+        id: offer.consumerId,
+        producerId: offer.producerId,
+        kind: offer.kind,
+        rtpParameters: offer.rtpParameters,
+        appData: { siteId: offer.siteId, source: offer.source, feed: offer.feed },
+      });
+    } finally {
+      this.#consuming.delete(offer.consumerId);
+    }
     if (this.#closed || recv.closed) {
       consumer.close();
       throw new SessionClosedError();
+    }
+    // The server closed it while it was being made here: it is gone already.
+    if (this.#cancelled.delete(offer.consumerId)) {
+      consumer.close();
+      return undefined;
     }
     // One consumer per producer: a newer offer replaces one the server has dropped silently
     // (e.g. one made on a receive transport that a rebuild replaced).
@@ -239,11 +291,15 @@ export class MediaSession {
     consumer.on('transportclose', drop);
     consumer.on('trackended', drop);
     this.#hooks.remoteChanged();
+    return { consumer, offer };
   }
 
   closeConsumer(consumerId: string): void {
     const r = this.remote.get(consumerId);
-    if (!r) return;
+    if (!r) {
+      if (this.#consuming.has(consumerId)) this.#cancelled.add(consumerId);
+      return;
+    }
     r.consumer.close();
     this.remote.delete(consumerId);
     this.#hooks.remoteChanged();
@@ -254,9 +310,9 @@ export class MediaSession {
     for (const direction of directions) {
       const transport = direction === 'send' ? this.#send : this.#recv;
       if (!transport || transport.closed) continue;
-      const { iceParameters } = await this.#signaling.request('media:restart-ice', { transportId: transport.id });
+      const { iceParameters } = await this.#link.request('media:restart-ice', { transportId: transport.id });
       this.#check();
-      await transport.restartIce({ iceParameters: iceParameters as unknown as types.IceParameters });
+      await transport.restartIce({ iceParameters });
     }
   }
 

@@ -43,6 +43,10 @@ export const checkResultSchema = z.object({
   pass: z.boolean(),
   value: z.union([z.string(), z.number(), z.boolean(), z.null()]),
   reason: z.string(),
+  /** The check's code and parameters (contract/checks.ts), which the pages translate. */
+  code: z.string().optional(),
+  params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+  severity: z.enum(['ok', 'warn', 'fail']).optional(),
 });
 export const rehearsalResultSchema = z.object({
   sessionId: z.string(),
@@ -50,6 +54,8 @@ export const rehearsalResultSchema = z.object({
   result: z.enum(['pass', 'fail', 'absent']),
   checks: z.array(checkResultSchema),
   updatedAt: z.string(),
+  /** 0 for the first check of the rehearsal, +1 for each retest. */
+  attempt: z.number().int().nonnegative().optional(),
 });
 export type RehearsalResult = z.infer<typeof rehearsalResultSchema>;
 

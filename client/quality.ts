@@ -1,7 +1,7 @@
 // The link as this page sees it, from WebRTC getStats: delay (RTT), packet loss, jitter, the
 // bit rates in and out, and whether media goes over UDP or TCP. Sampled every 2 s; shown to
 // the technician and sent to the server for the operator's board.
-import type { SiteInput } from '../../signaling/contract.js';
+import type { SiteInput } from '../contract/index.js';
 
 export type Report = SiteInput<'site:report'>;
 export type Grade = 'good' | 'fair' | 'poor' | 'unknown';

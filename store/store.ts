@@ -22,18 +22,28 @@ export interface Store {
 
   /** The version a site's join token is derived from; 1 until the first re-issue. */
   getCredentialVersion(siteId: string): Promise<number>;
+  /** Every site's version that was ever bumped (others are 1). */
+  getCredentialVersions(): Promise<Map<string, number>>;
   bumpCredentialVersion(siteId: string): Promise<number>;
 
   putSiteStatus(status: SiteStatus): Promise<void>;
   getSiteStatuses(): Promise<Map<string, SiteStatus>>;
 
   putSession(session: Session): Promise<void>;
+  /** Several sessions at once, all or none (a day's plan). */
+  putSessions(sessions: readonly Session[]): Promise<void>;
   /** Replace a session only if its status is still `expected`; false if another writer won. */
   compareAndSetSession(expected: Session['status'], next: Session): Promise<boolean>;
   getSession(id: string): Promise<Session | undefined>;
   listSessions(): Promise<Session[]>;
 
-  putRehearsalResult(result: RehearsalResult): Promise<void>;
+  /**
+   * Store a site's result unless a better one of the same attempt is there: a later attempt
+   * (a retest) replaces any result; within an attempt pass beats fail beats absent, so
+   * instances that each saw part of a rehearsal never overwrite one another's pass. Returns
+   * the result in force.
+   */
+  putRehearsalResult(result: RehearsalResult): Promise<RehearsalResult>;
   getRehearsalResults(sessionId: string): Promise<RehearsalResult[]>;
 
   putSiteProfile(profile: SiteProfile): Promise<void>;
@@ -47,12 +57,28 @@ export interface Store {
   acquireLease(name: string, owner: string, ttlMs: number): Promise<boolean>;
   releaseLease(name: string, owner: string): Promise<void>;
 
+  /** Send a message to every instance subscribed to `channel` (this one included). */
+  publish(channel: string, message: string): Promise<void>;
+  /** Receive the messages of `channel`; the returned function unsubscribes. */
+  subscribe(channel: string, onMessage: (message: string) => void): Promise<() => Promise<void>>;
+
   /** Throws store_unavailable when the backing service cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;
 }
 
 export const DEFAULT_EVENT_LOG_LIMIT = 10_000;
+
+const rank = { absent: 0, fail: 1, pass: 2 } as const;
+
+/** Whether `next` replaces `current` as a site's rehearsal result (the rule of putRehearsalResult). */
+export function supersedes(next: RehearsalResult, current: RehearsalResult | undefined): boolean {
+  if (!current) return true;
+  const a = next.attempt ?? 0;
+  const b = current.attempt ?? 0;
+  if (a !== b) return a > b;
+  return rank[next.result] >= rank[current.result];
+}
 
 export function filterEvents(events: readonly EventRecord[], query: EventQuery = {}): EventRecord[] {
   const sinceMs = query.since !== undefined ? Date.parse(query.since) : undefined;

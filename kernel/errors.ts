@@ -1,6 +1,6 @@
 // Errors the service raises on purpose. Anything else is a bug: it is logged in full and the
 // client only ever sees `internal` with a generic message.
-import { type ErrorBody, type ErrorCode, errorStatus } from '../signaling/errors.js';
+import { type ErrorBody, type ErrorCode, errorStatus } from './error-codes.js';
 
 export class AppError extends Error {
   override readonly name = 'AppError';
