@@ -4,7 +4,7 @@
 // board client sees it; bring them back and measure how soon the board shows them online once
 // their media flows; and measure the latency of every status push while all sites send stats.
 import { io, type Socket } from 'socket.io-client';
-import { OPERATOR_NAMESPACE, type OperatorServerEvents, type SiteStatusView } from '../signaling/contract.js';
+import { OPERATOR_NAMESPACE, type OperatorServerEvents, type SiteStatusView } from '../contract/index.js';
 import { argNumber, OPERATOR_TOKEN, percentile, round, startServer } from './harness.js';
 import { PeerHosts } from './peers.js';
 
