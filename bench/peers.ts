@@ -56,13 +56,13 @@ export class PeerHosts {
     this.#hosts = hosts;
   }
 
-  static async start(count: number): Promise<PeerHosts> {
+  /** `kind`: 'peers' are libwebrtc peers (peer-host.ts), 'bots' werift load bots (bot-host.ts). */
+  static async start(count: number, kind: 'peers' | 'bots' = 'peers'): Promise<PeerHosts> {
+    const script = kind === 'bots' ? 'bot-host.ts' : 'peer-host.ts';
     const hosts = Array.from(
       { length: count },
       () =>
-        new Host(
-          fork(`${root}/bench/peer-host.ts`, [], { execArgv: ['--import', 'tsx'], cwd: root, stdio: 'inherit' }),
-        ),
+        new Host(fork(`${root}/bench/${script}`, [], { execArgv: ['--import', 'tsx'], cwd: root, stdio: 'inherit' })),
     );
     await Promise.all(hosts.map((h) => h.ready));
     return new PeerHosts(hosts);
@@ -72,8 +72,12 @@ export class PeerHosts {
     return this.#hosts.map((h) => h.child.pid ?? 0);
   }
 
-  /** Join all sites at once, spread round-robin over the hosts. */
-  async join(url: string, sites: { siteId: string; token: string }[]): Promise<Joined[]> {
+  /** Join all sites at once, spread round-robin over the hosts (bot hosts take options). */
+  async join<J extends Joined = Joined>(
+    url: string,
+    sites: { siteId: string; token: string }[],
+    options: { wave?: number; layers?: number; audioOnly?: boolean } = {},
+  ): Promise<J[]> {
     const slices = this.#hosts.map(() => [] as { siteId: string; token: string }[]);
     sites.forEach((s, i) => {
       const host = this.#hosts[i % this.#hosts.length] as Host;
@@ -81,7 +85,7 @@ export class PeerHosts {
       slices[i % this.#hosts.length]?.push(s);
     });
     const results = await Promise.all(
-      this.#hosts.map((h, i) => h.send<Joined[]>({ op: 'join', url, sites: slices[i] })),
+      this.#hosts.map((h, i) => h.send<J[]>({ op: 'join', url, sites: slices[i], ...options })),
     );
     return results.flat();
   }
@@ -98,8 +102,12 @@ export class PeerHosts {
   silence(siteId: string) {
     return this.#host(siteId).send({ op: 'silence', siteId });
   }
-  rejoin(url: string, siteId: string) {
-    return this.#host(siteId).send<Joined>({ op: 'rejoin', url, siteId });
+  rejoin<J extends Joined = Joined>(url: string, siteId: string) {
+    return this.#host(siteId).send<J>({ op: 'rejoin', url, siteId });
+  }
+  async timings(): Promise<Record<string, unknown>[]> {
+    const all = await Promise.all(this.#hosts.map((h) => h.send<Record<string, unknown>[]>({ op: 'timings' })));
+    return all.flat();
   }
   async bytes(): Promise<Record<string, { hubVideo: number; fromBridges: number }>> {
     const all = await Promise.all(
@@ -107,14 +115,17 @@ export class PeerHosts {
     );
     return Object.assign({}, ...all);
   }
+  /** Ask every host to exit; one that does not within 5 s is killed, so a benchmark always ends. */
   async exit(): Promise<void> {
     await Promise.all(
       this.#hosts.map(async (h) => {
-        if (h.child.exitCode !== null) return;
+        if (h.child.exitCode !== null || h.child.signalCode !== null) return;
         const gone = new Promise((r) => h.child.once('exit', r));
         // The host may exit before its reply arrives; its exit is what is awaited.
-        await h.send({ op: 'exit' }).catch(() => 'exited');
+        h.send({ op: 'exit' }).catch(() => 'exited');
+        const timer = setTimeout(() => h.child.kill('SIGKILL'), 5000);
         await gone;
+        clearTimeout(timer);
       }),
     );
   }

@@ -112,6 +112,13 @@ export class SiteLink extends Emitter<LinkEvents> {
     this.socket.disconnect();
   }
 
+  /** Never reconnect again, without closing anything (a load bot that goes silent). */
+  stopReconnecting(): void {
+    this.#stopped = true;
+    clearTimeout(this.#retryTimer);
+    this.socket.io.reconnection(false);
+  }
+
   /** One contract request: resolves with the ack's data, throws a RequestError with its code. */
   request<E extends SiteEvent>(event: E, input: SiteInput<E>, timeoutMs?: number): Promise<SiteOutputs[E]> {
     // socket.io buffers emits made while disconnected and sends them on reconnect, where they

@@ -38,6 +38,13 @@ export interface MediaEnv {
    * own settings (test peers that send a thumbnail).
    */
   cameraEncodings?(role: SiteRole): types.RtpEncodingParameters[] | null;
+  /**
+   * Fresh tracks for each media session, instead of the client's local ones (a load bot
+   * replays a new recording per producer).
+   */
+  tracksForSession?(role: SiteRole): LocalTracks;
+  /** A producer exists (a load bot attaches its recorded layers to it). */
+  produced?(source: MediaSource, producer: types.Producer): void;
 }
 
 /**
@@ -216,6 +223,7 @@ export class MediaSession {
     }
     this.producers.set(source, producer);
     producer.on('transportclose', () => this.producers.delete(source));
+    this.#env.produced?.(source, producer);
     if (paused) await this.setPaused(source, true);
   }
 

@@ -8,6 +8,7 @@
 // site: focus and raised hand included. The page, the Node test peers and the load bots all
 // run this; what differs between them (how a Device is made, how the link is measured) comes
 // in through SiteClientEnv.
+import type { types } from 'mediasoup-client';
 import type {
   CloseReason,
   ConferenceView,
@@ -16,6 +17,7 @@ import type {
   LinkReport,
   MediaProtocol,
   SiteRole,
+  SiteStatusView,
   SiteSummary,
   Welcome,
 } from '../contract/index.js';
@@ -30,7 +32,7 @@ import {
   type RemoteMedia,
   SessionClosedError,
 } from './media-session.js';
-import { QualityMonitor, type StatsSource } from './quality.js';
+import { QualityMonitor } from './quality.js';
 
 export type ClientState = 'prejoin' | 'joining' | 'in-conference' | 'reconnecting' | 'error';
 
@@ -63,7 +65,7 @@ export interface SiteClientEnv extends MediaEnv {
   readonly reconnect?: boolean;
   readonly transports?: ('websocket' | 'polling')[];
   /** The link as this client measures it, for site:report; default: the transports' getStats. */
-  sampleLink?(send: StatsSource | undefined, recv: StatsSource | undefined): Promise<LinkReport | undefined>;
+  sampleLink?(send: types.Transport | undefined, recv: types.Transport | undefined): Promise<LinkReport | undefined>;
   /** Default 2000 ms; 0: no reports. */
   readonly reportIntervalMs?: number;
   /** Where recoverable trouble is told (the page: the console). */
@@ -104,6 +106,8 @@ export class SiteClient extends Emitter<SiteClientEvents> {
   /** What the overlay (or the join button) says while the client gets in or back in. */
   recovery: Notice | undefined;
   report: LinkReport | undefined;
+  /** This site as the operator's board sees it (pushed by the server). */
+  status: SiteStatusView | undefined;
   transport: MediaProtocol | null = null;
   micMuted = false;
   camOff = false;
@@ -170,6 +174,10 @@ export class SiteClient extends Emitter<SiteClientEvents> {
       void this.#build();
     });
     socket.on('session:closed', ({ reason, message }) => this.emit('closed', reason, message));
+    socket.on('site:status', (status) => {
+      this.status = status;
+      this.#changed();
+    });
     socket.on('protocol:error', (p) => {
       this.#warn('protocol error', p);
       this.emit('protocolError', p);
@@ -443,12 +451,15 @@ export class SiteClient extends Emitter<SiteClientEvents> {
       });
       this.#session = session;
       try {
-        const startedWith = this.#local;
+        const own = this.#env.tracksForSession?.(role);
+        const startedWith = own ?? this.#local;
         const consumers = await session.start(startedWith, { mic: this.micMuted, cam: this.camOff });
         if (generation !== this.#generation) return;
         // The camera or microphone came (or went) while joining, e.g. a permission answered late.
-        if (this.#local.audio !== startedWith.audio) await session.setTrack('mic', this.#local.audio, this.micMuted);
-        if (this.#local.video !== startedWith.video) await session.setTrack('cam', this.#local.video, this.camOff);
+        if (!own && this.#local.audio !== startedWith.audio)
+          await session.setTrack('mic', this.#local.audio, this.micMuted);
+        if (!own && this.#local.video !== startedWith.video)
+          await session.setTrack('cam', this.#local.video, this.camOff);
         if (generation !== this.#generation) return;
         await this.#resumeAsSameSite();
         this.#joinedGeneration = generation;

@@ -28,8 +28,7 @@ const words = {
     'signaling.absent': 'the site did not connect during the rehearsal',
     'ice.udp': 'media connected over UDP',
     'ice.tcp': 'media connected over TCP (UDP unavailable: the firewall may block it)',
-    'ice.failed':
-      'media did not connect (ICE {ice}, DTLS {dtls}): check the firewall allows the media ports',
+    'ice.failed': 'media did not connect (ICE {ice}, DTLS {dtls}): check the firewall allows the media ports',
     'audio.ok': "the server receives the site's audio ({kbps} kbit/s)",
     'audio.quiet':
       'the microphone sends, but the room was quiet during the check; speak into it to be sure it is heard',
@@ -37,9 +36,11 @@ const words = {
     'audio.none': 'no audio reaches the server ({kbps} kbit/s, {pps} packets/s): check the microphone',
     'audio.missing': 'the site sends no microphone: check that one is plugged in and allowed',
     'video.ok': "the server receives the site's video ({kbps} kbit/s)",
-    'video.low': 'no video reaches the server ({kbps} kbit/s < {min}): check the camera and that it is not switched off',
+    'video.low':
+      'no video reaches the server ({kbps} kbit/s < {min}): check the camera and that it is not switched off',
     'video.off': 'the camera is switched off at the site',
-    'video.none': 'no video reaches the server ({kbps} kbit/s < {min}): check the camera and that it is not switched off',
+    'video.none':
+      'no video reaches the server ({kbps} kbit/s < {min}): check the camera and that it is not switched off',
     'video.missing': 'the site sends no camera: check that one is plugged in and allowed',
     'hub.ok': "the site receives the hub's audio and video ({kbps} kbit/s)",
     'hub.okPage': "the site receives the hub's audio and video ({kbps} kbit/s, confirmed by the page)",
@@ -82,7 +83,8 @@ const words = {
     'video.ok': 'máy chủ nhận được hình của điểm cầu ({kbps} kbit/s)',
     'video.low': 'máy chủ không nhận đủ hình ({kbps} kbit/s < {min}): kiểm tra camera và chắc chắn camera không bị tắt',
     'video.off': 'camera đang tắt tại điểm cầu',
-    'video.none': 'máy chủ không nhận được hình ({kbps} kbit/s < {min}): kiểm tra camera và chắc chắn camera không bị tắt',
+    'video.none':
+      'máy chủ không nhận được hình ({kbps} kbit/s < {min}): kiểm tra camera và chắc chắn camera không bị tắt',
     'video.missing': 'điểm cầu không gửi camera: kiểm tra camera đã cắm và được trình duyệt cho phép',
     'hub.ok': 'điểm cầu nhận được hình và tiếng của Trung ương ({kbps} kbit/s)',
     'hub.okPage': 'điểm cầu nhận được hình và tiếng của Trung ương ({kbps} kbit/s, trang xác nhận)',
@@ -119,9 +121,9 @@ export const checkTitles: Record<Lang, Record<CheckName, string>> = {
   en: {
     signaling: 'Server connection',
     ice: 'Media connection',
-    'audio-sent': 'Audio sent',
-    'video-sent': 'Video sent',
-    'hub-received': 'Hub received',
+    'audio-sent': 'Sends audio',
+    'video-sent': 'Sends video',
+    'hub-received': 'Receives the hub',
     rtt: 'Delay (RTT)',
     loss: 'Packet loss',
     jitter: 'Jitter',
@@ -156,6 +158,11 @@ function fill(template: string, params: CheckParams, lang: Lang): string {
     }
     return String(v);
   });
+}
+
+/** A code as read back from the store or the wire: one this module has words for. */
+export function isCheckCode(code: string): code is CheckCode {
+  return Object.hasOwn(words.en, code) && !code.startsWith('cause.');
 }
 
 /** A check's words: what was measured and what to do, in the given language. */

@@ -202,6 +202,8 @@ export interface SiteServerEvents {
   'media:reset': (p: { reason: string }) => void;
   /** Sent just before the server closes this connection, so the page can say why. */
   'session:closed': (p: { reason: CloseReason; message: string }) => void;
+  /** This site's state as the operator's board shows it (on join and on every change). */
+  'site:status': (s: SiteStatusView) => void;
   'protocol:error': (p: ErrorBody & { event: string }) => void;
 }
 

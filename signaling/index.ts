@@ -12,7 +12,7 @@ import type { FailureThrottle, Rate } from '../kernel/rate.js';
 import type { Conference } from '../media/index.js';
 import { attachOperatorNamespace, type OperatorNamespace } from './operator.js';
 import type { OperatorAuthenticator, SignalingCounters, SiteAuthenticator, StatusFeed } from './ports.js';
-import { attachSiteNamespace, type SiteNamespace } from './site.js';
+import { attachSiteNamespace, type SiteNamespace, siteRoom } from './site.js';
 
 export type { OperatorAuthenticator, SignalingCounters, SiteAuthenticator, StatusFeed } from './ports.js';
 
@@ -78,6 +78,7 @@ export class Signaling {
       sites: deps.sites,
       heartbeatMs: deps.heartbeatIntervalMs,
       consumeTimeoutMs: 10_000,
+      status: deps.status,
       limits: {
         rates: {
           media: scaled(siteRates.media, k),
@@ -109,7 +110,11 @@ export class Signaling {
       logger: deps.logger,
     });
     // Pushed, not polled: state changes at once, metrics once per stats sample.
-    deps.status.on('status', (s) => this.operators.emit('status:site', s));
+    deps.status.on('status', (s) => {
+      this.operators.emit('status:site', s);
+      // The site's own page shows what the board shows, so the two never disagree.
+      this.sites.to(siteRoom(s.siteId)).emit('site:status', s);
+    });
     deps.status.on('metrics', (sites) => this.operators.volatile.emit('status:metrics', { sites }));
     deps.status.on('alert', (a) => this.operators.emit('alert', a));
     deps.briefing.on('changed', (view) => {

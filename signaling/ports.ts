@@ -20,6 +20,7 @@ export interface OperatorAuthenticator {
 export interface StatusFeed
   extends EventEmitter<{ status: [SiteStatusView]; metrics: [SiteStatusView[]]; alert: [AlertView] }> {
   all(): SiteStatusView[];
+  get(siteId: string): SiteStatusView | undefined;
 }
 
 /** Counters the edge keeps, for /metrics. */

@@ -18,7 +18,7 @@ import type { Logger } from '../kernel/logger.js';
 import type { FailureThrottle } from '../kernel/rate.js';
 import type { Conference } from '../media/index.js';
 import type { Limits } from './bind.js';
-import type { SignalingCounters, SiteAuthenticator } from './ports.js';
+import type { SignalingCounters, SiteAuthenticator, StatusFeed } from './ports.js';
 import { SiteSession } from './site-session.js';
 
 interface SiteSocketData {
@@ -39,8 +39,12 @@ export interface SiteNamespaceDeps {
   readonly limits: Omit<Limits<(typeof siteEventClass)[SiteEvent]>, 'classOf'>;
   readonly authThrottle: FailureThrottle;
   readonly counters: SignalingCounters;
+  readonly status: StatusFeed;
   readonly logger: Logger;
 }
+
+/** The socket.io room of one site's connections (its pushes go there). */
+export const siteRoom = (siteId: string) => `site:${siteId}`;
 
 export const summary = (s: Site): SiteSummary => ({ id: s.id, role: s.kind, name: s.name, nameEn: s.nameEn });
 
@@ -104,6 +108,9 @@ export function attachSiteNamespace(nsp: SiteNamespace, deps: SiteNamespaceDeps)
       );
       sessions.add(session);
       socket.once('disconnect', () => sessions.delete(session));
+      void socket.join(siteRoom(session.site.id));
+      const status = deps.status.get(session.site.id);
+      if (status) socket.emit('site:status', status);
     } catch (err) {
       // A fault in setting up one connection closes that connection only.
       deps.counters.fault('site', 'connection');

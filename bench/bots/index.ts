@@ -13,9 +13,9 @@
 //   const bot = await BotMedia.start({ device, sendTransport: send, recvTransport: recv, profile: 'bridge' });
 //   await bot.consume(offer);                          // per consume offer; then ack the server
 //   ... bot.pause('mic'), bot.stats(), await bot.report(), bot.cut() or await bot.close()
-import { performance } from 'node:perf_hooks';
 import type { Device, types } from 'mediasoup-client';
 import type { MediaKind } from './fixture.js';
+import { type BotLinkReport, LinkMeter } from './link-meter.js';
 import { type ReceiverCounters, StreamReceiver } from './receiver.js';
 import { type SentSource, sendThrough } from './simulcast.js';
 import { type RecordedSource, recordedCamera, recordedMicrophone, type StreamCounters } from './sources.js';
@@ -71,16 +71,7 @@ export interface BotStats {
   received: ConsumerStats[];
 }
 
-/** The fields of the project's site:report, as a page computes them every 2 s. */
-export interface LinkReport {
-  rttMs: number | null;
-  lossPct: number | null;
-  jitterMs: number | null;
-  inKbps: number | null;
-  outKbps: number | null;
-  transport: 'udp' | 'tcp' | null;
-  receiving: { audio: boolean; video: boolean };
-}
+export type { BotLinkReport as LinkReport };
 
 const layerBitrates = [120_000, 300_000, 900_000];
 const sourceKind: Record<BotSource, MediaKind> = { mic: 'audio', cam: 'video' };
@@ -103,25 +94,12 @@ const micCodecOptions: types.ProducerCodecOptions = {
   opusMaxAverageBitrate: 32_000,
 };
 
-interface Snapshot {
-  at: number;
-  bytesOut: number;
-  bytesIn: number;
-  audioBytesIn: number;
-  videoBytesIn: number;
-  packetsIn: number;
-  lostIn: number;
-}
-
-type Stat = Record<string, unknown>;
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-
 export class BotMedia {
   readonly #send: types.Transport | undefined;
   readonly #recv: types.Transport | undefined;
   readonly #sent = new Map<BotSource, SentSource>();
   readonly #consumers = new Map<string, { consumer: types.Consumer; receiver: StreamReceiver }>();
-  #last: Snapshot | undefined;
+  readonly #meter = new LinkMeter();
   #cut = false;
 
   private constructor(send: types.Transport | undefined, recv: types.Transport | undefined) {
@@ -276,81 +254,11 @@ export class BotMedia {
     return { sent, received };
   }
 
-  /**
-   * The site:report figures over the time since the previous call (rates are null on the
-   * first). RTT and the server's loss of our packets come from werift's RTCP (receiver reports'
-   * LSR/DLSR on the send transport); loss and jitter of what we receive from our own counters.
-   */
-  async report(): Promise<LinkReport> {
-    const now = performance.now();
+  /** The site:report figures over the time since the previous call (rates are null on the first). */
+  report(): Promise<BotLinkReport> {
     const { sent, received } = this.stats();
-    const snap: Snapshot = {
-      at: now,
-      bytesOut: 0,
-      bytesIn: 0,
-      audioBytesIn: 0,
-      videoBytesIn: 0,
-      packetsIn: 0,
-      lostIn: 0,
-    };
-    for (const s of Object.values(sent)) for (const st of s.streams) snap.bytesOut += st.bytes;
-    for (const r of received) {
-      snap.bytesIn += r.bytes;
-      snap.packetsIn += r.packets;
-      snap.lostIn += r.lost;
-      if (r.kind === 'audio') snap.audioBytesIn += r.bytes;
-      else snap.videoBytesIn += r.bytes;
-    }
-    const last = this.#last;
-    this.#last = snap;
-    const link = await this.#linkStats();
-    const seconds = last ? (now - last.at) / 1000 : 0;
-    const rate = (v: number, before: number) =>
-      last && seconds > 0 ? Math.max(0, Math.round(((v - before) * 8) / 1000 / seconds)) : null;
-    let recvLoss: number | undefined;
-    if (last) {
-      const lost = Math.max(0, snap.lostIn - last.lostIn);
-      const got = Math.max(0, snap.packetsIn - last.packetsIn);
-      if (lost + got > 0) recvLoss = (lost / (lost + got)) * 100;
-    }
-    const losses = [link.sendLossPct, recvLoss].filter((v): v is number => v !== undefined);
-    const jitters = received.filter((r) => r.packets > 0).map((r) => r.jitterMs);
-    return {
-      rttMs: link.rttMs === undefined ? null : Math.round(link.rttMs),
-      lossPct: losses.length ? Math.min(100, Math.round(Math.max(...losses) * 10) / 10) : null,
-      jitterMs: jitters.length ? Math.round(Math.max(...jitters)) : null,
-      inKbps: rate(snap.bytesIn, last?.bytesIn ?? 0),
-      outKbps: rate(snap.bytesOut, last?.bytesOut ?? 0),
-      transport: link.transport,
-      receiving: {
-        audio: Boolean(last && snap.audioBytesIn > last.audioBytesIn),
-        video: Boolean(last && snap.videoBytesIn > last.videoBytesIn),
-      },
-    };
-  }
-
-  async #linkStats(): Promise<{ rttMs?: number; sendLossPct?: number; transport: 'udp' | 'tcp' | null }> {
-    const transport = [this.#send, this.#recv].find((t) => t && !t.closed);
-    if (!transport) return { transport: null };
-    const all: Stat[] = [];
-    (await transport.getStats()).forEach((s: Stat) => {
-      all.push(s);
-    });
-    let rttMs: number | undefined;
-    let sendLossPct: number | undefined;
-    for (const s of all) {
-      if (s.type !== 'remote-inbound-rtp') continue;
-      const rtt = num(s.roundTripTime);
-      const lost = num(s.fractionLost);
-      if (rtt !== undefined) rttMs = Math.max(rttMs ?? 0, rtt * 1000);
-      if (lost !== undefined) sendLossPct = Math.max(sendLossPct ?? 0, lost * 100);
-    }
-    const pairId = all.find(
-      (s) => s.type === 'transport' && typeof s.selectedCandidatePairId === 'string',
-    )?.selectedCandidatePairId;
-    const pair = all.find((s) => s.id === pairId) ?? all.find((s) => s.type === 'candidate-pair' && s.nominated);
-    const local = pair && all.find((s) => s.id === pair.localCandidateId);
-    const protocol = local?.protocol;
-    return { rttMs, sendLossPct, transport: protocol === 'udp' || protocol === 'tcp' ? protocol : null };
+    let bytesOut = 0;
+    for (const s of Object.values(sent)) for (const st of s.streams) bytesOut += st.bytes;
+    return this.#meter.sample({ bytesOut, received, transports: [this.#send, this.#recv] });
   }
 }

@@ -45,6 +45,8 @@ export interface StreamReceiverOptions {
   mimeType: string;
   /** Negotiated id of the ssrc-audio-level extension, if any. */
   audioLevelExtId?: number;
+  /** Called once, when the first key frame starts arriving. */
+  onFirstKeyframe?: (at: number) => void;
 }
 
 export class StreamReceiver {
@@ -95,7 +97,10 @@ export class StreamReceiver {
     this.#interarrival(header.timestamp, now);
     if (this.#vp8 && isVp8KeyframeStart(payload)) {
       c.keyframes++;
-      c.firstKeyframeAt ??= now;
+      if (c.firstKeyframeAt === undefined) {
+        c.firstKeyframeAt = now;
+        this.#opts.onFirstKeyframe?.(now);
+      }
     }
     if (c.kind === 'audio' && this.#sound(header, payload.length)) c.lastSoundAt = now;
   }

@@ -10,7 +10,13 @@
 // - delay, loss and jitter past a threshold while the site's own computer is overloaded (its
 //   encoder limited by the CPU, CPU pressure, dropped frames) are the computer's, not the
 //   link's: reported as a warning naming that cause, not as a failure of the link.
-import { type BusyCause, type CheckCode, type CheckParams, type CheckSeverity, checkText } from '../../contract/checks.js';
+import {
+  type BusyCause,
+  type CheckCode,
+  type CheckParams,
+  type CheckSeverity,
+  checkText,
+} from '../../contract/checks.js';
 import type { LinkReport } from '../../contract/index.js';
 import type { SiteMediaStats } from '../../media/index.js';
 
@@ -90,7 +96,8 @@ function check(
 export function busyCause(reports: readonly LinkReport[]): { cause: BusyCause; pct?: number } | null {
   const recent = reports.slice(-3);
   if (recent.some((r) => r.limitation === 'cpu')) return { cause: 'cause.cpu' };
-  if (recent.some((r) => r.cpuPressure === 'serious' || r.cpuPressure === 'critical')) return { cause: 'cause.pressure' };
+  if (recent.some((r) => r.cpuPressure === 'serious' || r.cpuPressure === 'critical'))
+    return { cause: 'cause.pressure' };
   const dropped = Math.max(0, ...recent.map((r) => r.framesDroppedPct ?? 0));
   if (dropped > BUSY_FRAMES_DROPPED_PCT) return { cause: 'cause.frames', pct: Math.round(dropped) };
   return null;
@@ -121,7 +128,12 @@ function qualityCheck(
   if (measured < max) return check(name, 'ok', value, `${name}.ok`, { [key]: value });
   if (busy) {
     const cause = busy.cause.replace('cause.', '');
-    return check(name, 'warn', value, `${name}.busy`, { [key]: value, max, cause, ...(busy.pct ? { pct: busy.pct } : {}) });
+    return check(name, 'warn', value, `${name}.busy`, {
+      [key]: value,
+      max,
+      cause,
+      ...(busy.pct ? { pct: busy.pct } : {}),
+    });
   }
   return check(name, 'fail', value, `${name}.high`, { [key]: value, max });
 }
@@ -137,7 +149,8 @@ export function runChecks(e: Evidence, th: CheckThresholds = defaultCheckThresho
     iceUp(last.ice.recv) &&
     last.dtls.send === 'connected' &&
     last.dtls.recv === 'connected';
-  if (connected) checks.push(check('ice', 'ok', last?.transport ?? null, last?.transport === 'tcp' ? 'ice.tcp' : 'ice.udp'));
+  if (connected)
+    checks.push(check('ice', 'ok', last?.transport ?? null, last?.transport === 'tcp' ? 'ice.tcp' : 'ice.udp'));
   else {
     checks.push(
       check('ice', 'fail', last?.transport ?? null, 'ice.failed', {
@@ -153,8 +166,10 @@ export function runChecks(e: Evidence, th: CheckThresholds = defaultCheckThresho
   const audioPps = round(packetRate(e.samples, 'mic'));
   if (mic.every((p) => p === undefined)) checks.push(check('audio-sent', 'fail', null, 'audio.missing'));
   else if (mic.some((p) => p?.paused)) checks.push(check('audio-sent', 'fail', audioKbps, 'audio.muted'));
-  else if (audioKbps >= th.minAudioKbps || e.heard) checks.push(check('audio-sent', 'ok', audioKbps, 'audio.ok', { kbps: audioKbps }));
-  else if (audioPps >= MIN_AUDIO_PPS) checks.push(check('audio-sent', 'warn', audioKbps, 'audio.quiet', { kbps: audioKbps }));
+  else if (audioKbps >= th.minAudioKbps || e.heard)
+    checks.push(check('audio-sent', 'ok', audioKbps, 'audio.ok', { kbps: audioKbps }));
+  else if (audioPps >= MIN_AUDIO_PPS)
+    checks.push(check('audio-sent', 'warn', audioKbps, 'audio.quiet', { kbps: audioKbps }));
   else checks.push(check('audio-sent', 'fail', audioKbps, 'audio.none', { kbps: audioKbps, pps: audioPps }));
 
   const cam = e.samples.map((s) => s.producers.cam);
@@ -162,7 +177,8 @@ export function runChecks(e: Evidence, th: CheckThresholds = defaultCheckThresho
   const videoParams = { kbps: videoKbps, min: th.minVideoKbps };
   if (cam.every((p) => p === undefined)) checks.push(check('video-sent', 'fail', 0, 'video.none', videoParams));
   else if (cam.some((p) => p?.paused)) checks.push(check('video-sent', 'fail', videoKbps, 'video.off'));
-  else if (videoKbps >= th.minVideoKbps) checks.push(check('video-sent', 'ok', videoKbps, 'video.ok', { kbps: videoKbps }));
+  else if (videoKbps >= th.minVideoKbps)
+    checks.push(check('video-sent', 'ok', videoKbps, 'video.ok', { kbps: videoKbps }));
   else checks.push(check('video-sent', 'fail', videoKbps, 'video.low', videoParams));
 
   if (e.role === 'bridge') {

@@ -31,6 +31,13 @@ export interface SiteSignals {
   readonly expectsToReceive: boolean;
   /** Whether the site's own microphone and camera are paused by the site (not a fault). */
   readonly selfPaused: boolean;
+  /** A bridge whose hub sends nothing yet: receiving nothing is then not its fault. */
+  readonly waitingForHub?: boolean;
+  /**
+   * No packet arrived from any of its unpaused producers since the previous sample: the SFU's
+   * bitrate decays over a few seconds, packet counters stop at once (DTX audio still sends).
+   */
+  readonly mediaStalled?: boolean;
 }
 
 export interface Derived {
@@ -66,6 +73,9 @@ export function deriveState(s: SiteSignals, th: Thresholds, now: number): Derive
   if (!sending && !s.selfPaused) {
     return notYet(producers.length === 0 ? 'sends no audio or video' : 'sends no media (no bytes arriving)');
   }
+  if (s.mediaStalled && !s.selfPaused) {
+    return { state: 'degraded', reason: 'media stopped arriving (no packets for a second)', quality: false };
+  }
   if (s.expectsToReceive && media.consumers.kbps <= 0) return notYet('receives no media');
 
   const report = s.report && now - s.report.at <= th.staleMs ? s.report : null;
@@ -79,5 +89,6 @@ export function deriveState(s: SiteSignals, th: Thresholds, now: number): Derive
   if (jitter > th.maxJitterMs) {
     return { state: 'degraded', reason: `jitter ${Math.round(jitter)} ms > ${th.maxJitterMs} ms`, quality: true };
   }
+  if (s.waitingForHub) return { state: 'online', reason: 'joined; sending, waiting for the hub', quality: false };
   return { state: 'online', reason: 'media flowing both ways', quality: false };
 }

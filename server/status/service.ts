@@ -40,6 +40,9 @@ interface Tracked {
   status: SiteStatus;
   /** Consecutive evaluations that found the link quality past a threshold. */
   badQuality: number;
+  /** No packet from any unpaused producer for a second (between two samples ≥ 0.9 s apart). */
+  mediaStalled: boolean;
+  stallBase: SiteMediaStats | null;
   changes: number[];
   flappingSince: number | null;
   lastConnectedAt: number | null;
@@ -96,6 +99,8 @@ export class StatusService extends EventEmitter<StatusEvents> {
           metrics: {},
         },
         badQuality: 0,
+        mediaStalled: false,
+        stallBase: null,
         changes: [],
         flappingSince: null,
         lastConnectedAt: null,
@@ -142,6 +147,8 @@ export class StatusService extends EventEmitter<StatusEvents> {
         ? { connected: true, joined: false, connectedAt: null, transports: {}, media: null, report: null }
         : { ...t.signals, connected: false, joined: false, transports: {}, media: null };
       t.badQuality = 0;
+      t.mediaStalled = false;
+      t.stallBase = null;
       this.#evaluate(siteId, true);
     };
     const onPresence = (siteId: string, joined: boolean) => {
@@ -153,6 +160,8 @@ export class StatusService extends EventEmitter<StatusEvents> {
         : { ...t.signals, joined: false, connectedAt: null, transports: {}, media: null };
       if (joined) t.lastConnectedAt = now;
       t.badQuality = 0;
+      t.mediaStalled = false;
+      t.stallBase = null;
       this.#evaluate(siteId, true);
     };
     const onChanged = () => {
@@ -173,6 +182,18 @@ export class StatusService extends EventEmitter<StatusEvents> {
       for (const media of all) {
         const t = this.#sites.get(media.siteId);
         if (!t?.signals.joined) continue;
+        // Judged over a second or more: quiet audio with DTX still sends a packet every 400 ms.
+        const base = t.stallBase;
+        if (base === null || media.at - base.at >= 900) {
+          const live = Object.entries(media.producers).filter(([, p]) => !p.paused);
+          t.mediaStalled =
+            base !== null &&
+            live.length > 0 &&
+            live.every(
+              ([source, p]) => p.packets > 0 && p.packets === base.producers[source as 'mic' | 'cam']?.packets,
+            );
+          t.stallBase = media;
+        }
         t.signals.media = media;
         const status = this.#evaluate(media.siteId, true, true);
         if (status) moved.push(status);
@@ -221,7 +242,14 @@ export class StatusService extends EventEmitter<StatusEvents> {
     const media = this.#o.conference.snapshot(siteId);
     const producers = Object.values(media.producers);
     const selfPaused = producers.length > 0 && producers.every((p) => p.paused);
-    const signals: SiteSignals = { ...t.signals, expectsToReceive: media.expectsToReceive, selfPaused };
+    const waitingForHub = t.signals.joined && siteId !== this.#o.roster.hub.id && !media.hubSending;
+    const signals: SiteSignals = {
+      ...t.signals,
+      expectsToReceive: media.expectsToReceive,
+      selfPaused,
+      waitingForHub,
+      mediaStalled: t.mediaStalled,
+    };
     let derived = deriveState(signals, this.#o.thresholds, now);
     // Link quality must stay bad for two samples before it counts, so one spike does not flap.
     if (fromStats) t.badQuality = derived.quality ? t.badQuality + 1 : 0;
@@ -253,7 +281,7 @@ export class StatusService extends EventEmitter<StatusEvents> {
       muted: view.muted.includes(siteId),
       selfMuted: media.producers.mic?.paused ?? false,
       prejoin: t.signals.connected && !t.signals.joined,
-      waitingForHub: t.signals.joined && siteId !== this.#o.roster.hub.id && !media.hubSending,
+      waitingForHub,
       reconnecting:
         !t.signals.connected &&
         t.lastConnectedAt !== null &&
