@@ -18,6 +18,8 @@ interface Command {
   layers?: number;
   /** Send the microphone only. */
   audioOnly?: boolean;
+  /** Send the smallest camera layers. */
+  thumbnail?: boolean;
 }
 
 export interface BotJoined {
@@ -33,7 +35,7 @@ export interface BotJoined {
 
 const bots = new Map<string, SiteBot>();
 const tokens = new Map<string, string>();
-let options: { layers?: number; audioOnly?: boolean } = {};
+let options: { layers?: number; audioOnly?: boolean; thumbnail?: boolean } = {};
 
 const epochOf = (t: number | undefined) => (t === undefined ? null : Date.now() - (performance.now() - t));
 
@@ -44,6 +46,7 @@ async function join(url: string, siteId: string, token: string): Promise<BotJoin
     token,
     ...(options.layers ? { cameraLayers: options.layers } : {}),
     ...(options.audioOnly ? { sources: ['mic'] } : {}),
+    ...(options.thumbnail ? { thumbnail: true } : {}),
   });
   bots.set(siteId, bot);
   if (siteId !== 'hub') await bot.waitForHub(30_000);
@@ -67,7 +70,7 @@ async function join(url: string, siteId: string, token: string): Promise<BotJoin
 async function handle(cmd: Command): Promise<unknown> {
   switch (cmd.op) {
     case 'join': {
-      options = { layers: cmd.layers, audioOnly: cmd.audioOnly };
+      options = { layers: cmd.layers, audioOnly: cmd.audioOnly, thumbnail: cmd.thumbnail };
       const sites = cmd.sites ?? [];
       for (const s of sites) tokens.set(s.siteId, s.token);
       const wave = cmd.wave && cmd.wave > 0 ? cmd.wave : sites.length;

@@ -12,7 +12,7 @@ import { PeerHosts } from './peers.js';
 const bridges = argNumber('sites', 63);
 const drops = argNumber('drops', 8);
 
-const server = await startServer({ MEDIA_WORKERS: '2', LOG_LEVEL: 'error' });
+const server = await startServer({ MEDIA_WORKERS: '2', LOG_LEVEL: 'error', STORE: 'memory' });
 // The clients live in other processes, so this one (the board client and the stopwatch) stays idle.
 const hubHost = await PeerHosts.start(1, 'peers');
 const hosts = await PeerHosts.start(1, 'bots');

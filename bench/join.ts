@@ -21,7 +21,11 @@ const chromiumPages = argNumber('chromium', 0);
 const hubKind = argString('hub', 'libwebrtc') === 'bot' ? 'bot' : 'libwebrtc';
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
-const server = await startServer({ MEDIA_WORKERS: String(workers), LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'error' });
+const server = await startServer({
+  MEDIA_WORKERS: String(workers),
+  STORE: 'memory',
+  LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'error',
+});
 const bots = await PeerHosts.start(1, 'bots');
 const hubHost = hubKind === 'libwebrtc' ? await PeerHosts.start(1, 'peers') : bots;
 const pages = chromiumPages > 0 ? await ChromiumSites.launch() : undefined;

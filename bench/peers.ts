@@ -76,7 +76,7 @@ export class PeerHosts {
   async join<J extends Joined = Joined>(
     url: string,
     sites: { siteId: string; token: string }[],
-    options: { wave?: number; layers?: number; audioOnly?: boolean } = {},
+    options: { wave?: number; layers?: number; audioOnly?: boolean; thumbnail?: boolean } = {},
   ): Promise<J[]> {
     const slices = this.#hosts.map(() => [] as { siteId: string; token: string }[]);
     sites.forEach((s, i) => {

@@ -1,6 +1,8 @@
-// npm run bench:rehearsal
-// The hub and 63 bridges (real WebRTC peers) are connected when a rehearsal opens by schedule;
-// measure the time from its start to a complete report (every expected site checked).
+// npm run bench:rehearsal -- --sites 63
+// The hub (a real libwebrtc peer) and 63 bridges (load bots on the shared site client, which
+// report their link like the page) are connected when a rehearsal opens by schedule; measure
+// the time from its start to a complete report (every expected site checked), and say why any
+// site failed.
 // Each site is measured over REHEARSAL_WINDOW_MS (default 4 s) of media once its media flows:
 // long enough for several one-second statistics samples (a stable median of bitrate, RTT and
 // loss), short enough that 63 sites in parallel finish well inside a minute.
@@ -9,11 +11,16 @@ import { PeerHosts } from './peers.js';
 
 const bridges = argNumber('sites', 63);
 const windowMs = argNumber('window', 4000);
-const procs = argNumber('procs', 1);
 // Let the join storm settle (encoders ramp up) before the rehearsal opens, as on the day.
 const settleMs = argNumber('settle', 5000);
-const server = await startServer({ MEDIA_WORKERS: '2', LOG_LEVEL: 'error', REHEARSAL_WINDOW_MS: String(windowMs) });
-const hosts = await PeerHosts.start(procs);
+const server = await startServer({
+  MEDIA_WORKERS: '2',
+  LOG_LEVEL: 'error',
+  STORE: 'memory',
+  REHEARSAL_WINDOW_MS: String(windowMs),
+});
+const hubHost = await PeerHosts.start(1, 'peers');
+const hosts = await PeerHosts.start(1, 'bots');
 try {
   const { sites } = (await server.get('/api/sites')) as { sites: { id: string; kind: string }[] };
   const ids = ['hub', ...sites.filter((s) => s.kind === 'bridge').map((s) => s.id)].slice(0, bridges + 1);
@@ -25,7 +32,16 @@ try {
       )[1] as string,
     })),
   );
-  await hosts.join(server.url, list);
+  await Promise.all([
+    hubHost.join(
+      server.url,
+      list.filter((s) => s.siteId === 'hub'),
+    ),
+    hosts.join(
+      server.url,
+      list.filter((s) => s.siteId !== 'hub'),
+    ),
+  ]);
   await new Promise((r) => setTimeout(r, settleMs));
   const startsAt = Date.now() + 2000;
   const session = (await server.post('/api/sessions', {
@@ -38,7 +54,18 @@ try {
   interface Report {
     status: string;
     totals: { pass: number; fail: number; absent: number };
-    sites: { siteId: string; result: string; checks: { name: string; pass: boolean; reason: string }[] }[];
+    sites: {
+      siteId: string;
+      result: string;
+      checks: {
+        name: string;
+        pass: boolean;
+        severity?: string;
+        code?: string;
+        params?: Record<string, unknown>;
+        reason: string;
+      }[];
+    }[];
   }
   let report: Report | undefined;
   let completeAt: number | undefined;
@@ -56,6 +83,10 @@ try {
   const reasons = new Map<string, number>();
   for (const f of failures)
     for (const c of f.checks.filter((x) => !x.pass)) reasons.set(`${c.name}`, (reasons.get(c.name) ?? 0) + 1);
+  const warnings = new Map<string, number>();
+  for (const s of report.sites)
+    for (const c of s.checks.filter((x) => x.severity === 'warn'))
+      warnings.set(c.code ?? c.name, (warnings.get(c.code ?? c.name) ?? 0) + 1);
   const result = {
     sites: ids.length,
     reportCompleteMs: round(completeAt - startsAt),
@@ -64,6 +95,7 @@ try {
     fail: report.totals.fail,
     absent: report.totals.absent,
     failedChecks: Object.fromEntries(reasons),
+    warnings: Object.fromEntries(warnings),
   };
   process.stdout.write(
     `rehearsal of ${result.sites} sites: complete report ${result.reportCompleteMs} ms after the start\n`,
@@ -71,12 +103,22 @@ try {
   process.stdout.write(
     `pass ${result.pass}, fail ${result.fail}, absent ${result.absent}; window ${windowMs} ms per site\n`,
   );
+  for (const f of failures.slice(0, 5))
+    process.stdout.write(
+      `  ${f.siteId}: ${f.checks
+        .filter((c) => !c.pass)
+        .map((c) => `${c.name} ${JSON.stringify(c.params ?? c.reason)}`)
+        .join('; ')}\n`,
+    );
   if (failures.length)
     process.stdout.write(
       `failed checks: ${JSON.stringify(result.failedChecks)} e.g. ${JSON.stringify(failures[0]?.checks.filter((c) => !c.pass))}\n`,
     );
   process.stdout.write(`${JSON.stringify(result)}\n`);
+} catch (err) {
+  process.stderr.write(`bench:rehearsal failed: ${(err as Error).message}\n`);
+  process.exitCode = 1;
 } finally {
-  await hosts.exit();
+  await Promise.all([hosts.exit(), hubHost.exit()]);
   await server.stop();
 }

@@ -52,6 +52,9 @@ export function total(report: RTCStatsReport, type: string, field: string, kind?
 
 interface Totals {
   at: number;
+  /** Video frames captured by the camera, and the most any layer encoded (for dropped frames). */
+  framesCaptured: number;
+  framesEncoded: number;
   bytesIn: number;
   bytesOut: number;
   packetsIn: number;
@@ -80,8 +83,23 @@ export class QualityMonitor {
       recv && !recv.closed ? recv.getStats() : undefined,
     ]);
     const now = performance.now();
+    let framesEncoded = 0;
+    let limitation: Report['limitation'];
+    if (out) {
+      for (const s of stats(out)) {
+        if (s.type !== 'outbound-rtp' || s.kind !== 'video') continue;
+        framesEncoded = Math.max(framesEncoded, num(s.framesEncoded) ?? 0);
+        const reason = s.qualityLimitationReason;
+        // The worst reason any layer gives: the CPU is what a busy computer shows.
+        if (reason === 'cpu' || (reason === 'bandwidth' && limitation !== 'cpu')) limitation = reason;
+        else if (reason === 'other' && !limitation) limitation = 'other';
+        else if (reason === 'none' && !limitation) limitation = 'none';
+      }
+    }
     const totals: Totals = {
       at: now,
+      framesCaptured: out ? total(out, 'media-source', 'frames', 'video') : 0,
+      framesEncoded,
       bytesOut: out ? total(out, 'outbound-rtp', 'bytesSent') : 0,
       bytesIn: inn ? total(inn, 'inbound-rtp', 'bytesReceived') : 0,
       packetsIn: inn ? total(inn, 'inbound-rtp', 'packetsReceived') : 0,
@@ -118,6 +136,10 @@ export class QualityMonitor {
       if (lost + got > 0) recvLoss = (lost / (lost + got)) * 100;
     }
     const losses = [sendLoss, recvLoss].filter((v): v is number => v !== undefined);
+    const captured = last ? totals.framesCaptured - last.framesCaptured : 0;
+    const encoded = last ? totals.framesEncoded - last.framesEncoded : 0;
+    const framesDroppedPct =
+      captured > 0 ? Math.round(Math.min(100, Math.max(0, (1 - encoded / captured) * 100))) : undefined;
     return {
       rttMs: rtts.length ? Math.round(Math.max(...rtts)) : null,
       lossPct: losses.length ? Math.min(100, Math.round(Math.max(...losses) * 10) / 10) : null,
@@ -129,6 +151,8 @@ export class QualityMonitor {
         audio: Boolean(last && totals.audioBytesIn > last.audioBytesIn),
         video: Boolean(last && totals.videoBytesIn > last.videoBytesIn),
       },
+      ...(limitation ? { limitation } : {}),
+      ...(framesDroppedPct !== undefined ? { framesDroppedPct } : {}),
     };
   }
 }

@@ -68,6 +68,8 @@ export interface SiteClientEnv extends MediaEnv {
   sampleLink?(send: types.Transport | undefined, recv: types.Transport | undefined): Promise<LinkReport | undefined>;
   /** Default 2000 ms; 0: no reports. */
   readonly reportIntervalMs?: number;
+  /** The computer's CPU pressure, where the runtime can tell (the page's Compute Pressure API). */
+  cpuPressure?(): LinkReport['cpuPressure'] | undefined;
   /** Where recoverable trouble is told (the page: the console). */
   warn?(message: string, detail?: unknown): void;
 }
@@ -582,6 +584,8 @@ export class SiteClient extends Emitter<SiteClientEvents> {
       return;
     }
     if (session !== this.#session || !report) return;
+    const pressure = this.#env.cpuPressure?.();
+    if (pressure) report = { ...report, cpuPressure: pressure };
     this.report = report;
     if (report.transport) this.transport = report.transport;
     this.#changed();

@@ -24,6 +24,8 @@ export interface SiteBotOptions {
   readonly sources?: readonly MediaSource[];
   /** Camera layers (1-3); default the page's for the site's role (bridge 2, hub 3). */
   readonly cameraLayers?: number;
+  /** Send the smallest recorded layers (thumbnails) instead of the largest. */
+  readonly thumbnail?: boolean;
   /** Come back by itself after a drop, as the page does. Default true. */
   readonly reconnect?: boolean;
   /** Link reports to the server every this many ms, as the page; 0: none. Default 2000. */
@@ -63,7 +65,6 @@ export class SiteBot {
   readonly timings: BotTimings;
   /** Media sessions that finished joining (1 after the join; +1 per rebuild). */
   joins = 0;
-  readonly #opts: SiteBotOptions;
   readonly #recorded = new Map<MediaStreamTrack, RecordedSource>();
   readonly #sent = new Map<MediaSource, SentSource>();
   readonly #received = new Map<string, Received>();
@@ -72,7 +73,6 @@ export class SiteBot {
   #closed = false;
 
   private constructor(opts: SiteBotOptions) {
-    this.#opts = opts;
     this.timings = { start: performance.now() };
     const sources = opts.sources ?? ['mic', 'cam'];
     const layersFor = (role: SiteRole) => opts.cameraLayers ?? pageCameraEncodings[role].length;
@@ -86,7 +86,9 @@ export class SiteBot {
       cameraEncodings: (role) => pageCameraEncodings[role].slice(0, layersFor(role)),
       tracksForSession: (role) => ({
         audio: sources.includes('mic') ? this.#record(recordedMicrophone()) : undefined,
-        video: sources.includes('cam') ? this.#record(recordedCamera(layersFor(role))) : undefined,
+        video: sources.includes('cam')
+          ? this.#record(recordedCamera(layersFor(role), {}, opts.thumbnail ? 'smallest' : 'largest'))
+          : undefined,
       }),
       produced: (source, producer) => this.#attach(source, producer),
       sampleLink: (send, recv) => this.#sampleLink(send, recv),

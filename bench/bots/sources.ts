@@ -294,13 +294,19 @@ export function recordedMicrophone(options: StreamOptions = {}): RecordedSource 
 
 /**
  * The recorded VP8 camera with `layers` simulcast layers (1-3): 160x90, 320x180, 640x360 for 3;
- * the largest ones for fewer (a bridge's 2 layers are 320x180 and 640x360).
+ * the largest ones for fewer (a bridge's 2 layers are 320x180 and 640x360), or the smallest
+ * (`pick: 'smallest'`: a thumbnail bot for the scale benchmark).
  */
-export function recordedCamera(layers: number, options: StreamOptions = {}): RecordedSource {
+export function recordedCamera(
+  layers: number,
+  options: StreamOptions = {},
+  pick: 'largest' | 'smallest' = 'largest',
+): RecordedSource {
   const files = fixtureFiles.video;
   if (!Number.isInteger(layers) || layers < 1 || layers > files.length) {
     throw new RangeError(`camera layers: 1 to ${files.length}, not ${layers}`);
   }
-  const streams = files.slice(files.length - layers).map((f) => new RecordedStream(loadFixture(f), options));
+  const chosen = pick === 'smallest' ? files.slice(0, layers) : files.slice(files.length - layers);
+  const streams = chosen.map((f) => new RecordedStream(loadFixture(f), options));
   return new RecordedSource('video', streams);
 }

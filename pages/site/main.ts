@@ -16,6 +16,7 @@ import {
 } from './devices.js';
 import { getLang, onLangChange, setLang, translateDom } from './i18n.js';
 import { emptyCheck, runNetworkCheck } from './network-check.js';
+import { currentCpuPressure, watchCpuPressure } from './pressure.js';
 import { type PrejoinModel, Ui } from './ui.js';
 
 /** Read-only facts for tests and for whoever debugs a room remotely. */
@@ -72,9 +73,11 @@ const model: PrejoinModel = {
 let checkAbort: AbortController | undefined;
 /** The page's own WebRTC: mediasoup-client picks the handler for this browser. */
 const createDevice = () => Device.factory();
+watchCpuPressure();
 const conference = new SiteClient(token ?? '', {
   url: '',
   createDevice,
+  cpuPressure: currentCpuPressure,
   warn: (message, detail) => console.warn(message, detail ?? ''),
 });
 conference.on('welcome', () => {

@@ -196,7 +196,11 @@ export function runChecks(e: Evidence, th: CheckThresholds = defaultCheckThresho
   const rtt = median(num([...e.samples.map((s) => s.rttMs), ...e.reports.map((r) => r.rttMs)]));
   checks.push(qualityCheck('rtt', rtt, th.maxRttMs, busy));
   const loss = median(e.samples.map((s) => Math.max(s.lossInPct ?? 0, s.lossOutPct ?? 0)));
-  checks.push(qualityCheck('loss', loss, th.maxLossPct, busy));
+  const lossCheck = qualityCheck('loss', loss, th.maxLossPct, busy);
+  // Which way the packets are lost: on what the site sends, or on what it receives.
+  const sentLoss = round(median(e.samples.map((s) => s.lossInPct ?? 0)) ?? 0);
+  const receivedLoss = round(median(e.samples.map((s) => s.lossOutPct ?? 0)) ?? 0);
+  checks.push({ ...lossCheck, params: { ...lossCheck.params, sent: sentLoss, received: receivedLoss } });
   const jitter = median(num(e.samples.map((s) => s.jitterMs)));
   checks.push(qualityCheck('jitter', jitter, th.maxJitterMs, busy));
 
