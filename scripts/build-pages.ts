@@ -1,12 +1,13 @@
 // Builds the browser pages into public/dist/ (served under /assets/, /join/:siteId and /board):
-// pages/<page>/main.ts bundled with esbuild to <page>.js, its stylesheet and HTML copied beside it.
-// The HTML names the bundle with a content hash (?v=…), so a new build is never mixed with a
-// cached old one; brotli and gzip copies sit beside each file for @fastify/static to serve,
-// since a branch office link is a few Mbit/s. Idempotent and fast: run it as often as you like.
+// pages/<page>/main.ts(x) bundled with esbuild to <page>.js, pages/<page>/style.css bundled
+// (its @imports inlined: the base stylesheet both pages share, then the page's own parts) to
+// <page>.css, and its HTML copied beside them. The HTML names the bundle with a content hash
+// (?v=…), so a new build is never mixed with a cached old one; brotli and gzip copies sit
+// beside each file for @fastify/static to serve, since a branch office link is a few Mbit/s.
+// Idempotent and fast: run it as often as you like.
 //   node --import tsx scripts/build-pages.ts [--quiet]
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
@@ -14,15 +15,20 @@ import { build } from 'esbuild';
 
 const { values } = parseArgs({ options: { quiet: { type: 'boolean', default: false } } });
 const root = fileURLToPath(new URL('..', import.meta.url));
-/** Each page: pages/<name>/{main.ts,style.css,index.html} → public/dist/<name>.{js,css,html}. */
+/** Each page: pages/<name>/{main.ts(x),style.css,index.html} → public/dist/<name>.{js,css,html}. */
 const pages = ['site', 'board'] as const;
+/** The board is written in JSX (Preact), the site page in plain TypeScript. */
+const entries: Record<(typeof pages)[number], string> = { site: 'main.ts', board: 'main.tsx' };
 const dist = `${root}public/dist/`;
 
 const started = performance.now();
 await mkdir(dist, { recursive: true });
 
 const result = await build({
-  entryPoints: Object.fromEntries(pages.map((page) => [page, `${root}pages/${page}/main.ts`])),
+  entryPoints: [
+    ...pages.map((page) => ({ in: `${root}pages/${page}/${entries[page]}`, out: page })),
+    ...pages.map((page) => ({ in: `${root}pages/${page}/style.css`, out: page })),
+  ],
   outdir: dist,
   bundle: true,
   format: 'esm',
@@ -33,6 +39,11 @@ const result = await build({
   minify: true,
   sourcemap: true,
   legalComments: 'none',
+  // Module scripts are always read as UTF-8: the Vietnamese words stay as they are instead of
+  // \u escapes, which would make them twice as long.
+  charset: 'utf8',
+  jsx: 'automatic',
+  jsxImportSource: 'preact',
   // mediasoup-client's `debug` dependency reads process.env in Node; in the page it is off.
   define: { 'process.env.NODE_ENV': '"production"' },
   logLevel: 'warning',
@@ -47,8 +58,6 @@ const hash = async (path: string) =>
 const brotli = promisify(brotliCompress);
 const gz = promisify(gzip);
 for (const page of pages) {
-  const css = await readFile(`${root}pages/${page}/style.css`);
-  await writeFile(`${dist}${page}.css`, css);
   const html = (await readFile(`${root}pages/${page}/index.html`, 'utf8'))
     .replace(`/assets/${page}.js`, `/assets/${page}.js?v=${await hash(`${dist}${page}.js`)}`)
     .replace(`/assets/${page}.css`, `/assets/${page}.css?v=${await hash(`${dist}${page}.css`)}`);

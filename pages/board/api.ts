@@ -2,8 +2,9 @@
 // log, the join links, the sessions and the rehearsal reports. Every call sends the operator
 // token (so even a download goes through fetch: a plain link cannot send it); errors keep the
 // server's code and message.
-import type { ErrorBody } from '../../contract/index.js';
-import type { RehearsalResult, SitesResponse } from './model.js';
+import type { Site } from '../../config/roster.js';
+import type { CheckSeverity } from '../../contract/checks.js';
+import type { ConferenceView, ErrorBody, SiteStatusView } from '../../contract/index.js';
 
 /** A refusal or failure, with the server's error code ('network' when it was not reached). */
 export class ApiError extends Error {
@@ -16,6 +17,29 @@ export class ApiError extends Error {
     this.name = 'ApiError';
   }
 }
+
+export type RehearsalResult = 'pass' | 'fail' | 'absent';
+
+/** One entry of GET /api/sites: the roster entry and its status when it was read. */
+export type SiteEntry = Site & {
+  state: SiteStatusView['state'];
+  since: string | null;
+  reason: string | null;
+  transport: 'udp' | 'tcp' | null;
+  flags: Record<string, boolean>;
+  metrics: Record<string, number | null>;
+  /** This site's result in the latest rehearsal that had begun when the roster was read. */
+  lastRehearsal?: RehearsalResult | null;
+};
+
+/** GET /api/sites: the sites and the latest rehearsal they were checked in. */
+export interface SitesResponse {
+  sites: SiteEntry[];
+  lastRehearsal?: { sessionId: string; title: string; startsAt: string; status: string } | null;
+}
+
+/** GET /api/conference: the conference now, and the zone the briefing's clock runs in. */
+export type ConferenceResponse = ConferenceView & { timeZone: string };
 
 export interface EventEntry {
   seq?: number;
@@ -51,11 +75,16 @@ export interface PlanRequest {
   title?: string;
 }
 
+/** One check of a site in a rehearsal: a code with parameters the board words; `reason` is English. */
 export interface CheckView {
   name: string;
   pass: boolean;
   value: string | number | boolean | null;
   reason: string;
+  /** Absent from checks stored before they had codes. */
+  code?: string;
+  params?: Record<string, string | number>;
+  severity?: CheckSeverity;
 }
 
 export interface ReportSite {
@@ -130,6 +159,10 @@ export class OperatorApi {
 
   sites(): Promise<SitesResponse> {
     return this.#call<SitesResponse>('GET', '/api/sites');
+  }
+
+  conference(): Promise<ConferenceResponse> {
+    return this.#call<ConferenceResponse>('GET', '/api/conference');
   }
 
   async events(since: string): Promise<EventEntry[]> {

@@ -1,8 +1,6 @@
 // The operator token: typed into the sign-in form, or given to a wall screen in the address's
 // fragment (#token=…, never sent to the server in a request line). Kept in sessionStorage, so
 // it lives as long as this tab and no longer.
-import { show } from './dom.js';
-import { type StringKey, t } from './i18n.js';
 
 const TOKEN_KEY = 'giaoBan.operatorToken';
 
@@ -36,37 +34,4 @@ export function keepToken(token: string): void {
 
 export function forgetToken(): void {
   storage()?.removeItem(TOKEN_KEY);
-}
-
-export class LoginForm {
-  #message: { key: StringKey; params: Record<string, string> } | null = null;
-
-  constructor(
-    readonly form: HTMLFormElement,
-    readonly input: HTMLInputElement,
-    readonly messageBox: HTMLElement,
-    onToken: (token: string) => void,
-  ) {
-    form.addEventListener('submit', (e) => {
-      e.preventDefault();
-      const token = input.value.trim();
-      if (token) onToken(token);
-    });
-  }
-
-  say(key: StringKey | null, params: Record<string, string> = {}, error = false): void {
-    this.#message = key ? { key, params } : null;
-    this.messageBox.dataset.error = String(error);
-    this.render();
-  }
-
-  render(): void {
-    show(this.messageBox, Boolean(this.#message));
-    this.messageBox.textContent = this.#message ? t(this.#message.key, this.#message.params) : '';
-  }
-
-  focus(): void {
-    this.input.value = '';
-    this.input.focus();
-  }
 }

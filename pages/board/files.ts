@@ -1,7 +1,6 @@
 // Files the board fetches with the operator token (a plain link cannot send the header): a
 // download is handed to the browser through an object URL; the printable report is shown in a
 // window of its own, from a blob: URL.
-import { el } from './dom.js';
 
 /** Revoke an object URL only after the browser has surely read it. */
 const REVOKE_AFTER_MS = 60_000;
@@ -10,7 +9,10 @@ const LOAD_TIMEOUT_MS = 15_000;
 /** Hand a blob to the browser as a download named `filename`. */
 export function saveFile(blob: Blob, filename: string): void {
   const url = URL.createObjectURL(blob);
-  const a = el('a', { href: url, download: filename, hidden: true });
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.hidden = true;
   document.body.append(a);
   a.click();
   a.remove();

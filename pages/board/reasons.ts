@@ -1,6 +1,6 @@
 // The server explains a site's state in English (server/status/derive.ts); the operator reads
 // Vietnamese. Known reasons are translated, anything else is shown as the server said it.
-import { getLang } from './i18n.js';
+import { lang } from './i18n.js';
 
 const fixed: Record<string, string> = {
   'no connection': 'không có kết nối',
@@ -24,7 +24,7 @@ const patterns: readonly [RegExp, string][] = [
 
 export function reasonText(reason: string | null | undefined): string {
   if (!reason) return '';
-  if (getLang() === 'en') return reason;
+  if (lang.value === 'en') return reason;
   const known = fixed[reason];
   if (known) return known;
   for (const [pattern, vi] of patterns) if (pattern.test(reason)) return reason.replace(pattern, vi);

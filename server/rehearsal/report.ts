@@ -1,6 +1,9 @@
 // The rehearsal report: per site pass / fail / absent with every check, totals, and when the
-// last site passed. As JSON for the API, CSV for a spreadsheet, and a printable page in Vietnamese.
+// last site passed. As JSON for the API, CSV for a spreadsheet (its reasons in English, for
+// whoever reads the log too), and a printable page in Vietnamese: each check's code worded by
+// contract/checks.ts, warnings apart from failures.
 import type { Roster } from '../../config/roster.js';
+import { checkText, checkTitle, isCheckCode } from '../../contract/checks.js';
 import type { RehearsalResult, Session } from '../../store/records.js';
 import { formatInZone } from '../schedule/zone.js';
 
@@ -92,28 +95,25 @@ export function reportCsv(report: Report): string {
 const esc = (s: string) =>
   s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
 const resultVi = { pass: 'Đạt', fail: 'Không đạt', absent: 'Vắng mặt' } as const;
-const checkVi: Record<string, string> = {
-  signaling: 'Kết nối máy chủ',
-  ice: 'Kết nối media',
-  'audio-sent': 'Gửi âm thanh',
-  'video-sent': 'Gửi hình ảnh',
-  'hub-received': 'Nhận điểm cầu Trung ương',
-  rtt: 'Độ trễ (RTT)',
-  loss: 'Mất gói',
-  jitter: 'Độ dao động (jitter)',
-  confirmed: 'Kỹ thuật viên xác nhận',
-};
+
+type Check = RehearsalResult['checks'][number];
+
+/** A check in Vietnamese: its code's words, or the stored English reason for a check older than codes. */
+const checkVi = (c: Check) =>
+  `${esc(checkTitle(c.name, 'vi'))}: ${esc(c.code && isCheckCode(c.code) ? checkText(c.code, c.params ?? {}, 'vi') : c.reason)}`;
+const severity = (c: Check) => c.severity ?? (c.pass ? 'ok' : 'fail');
 
 export function reportHtml(report: Report, timeZone: string): string {
   const rows = report.sites
     .map((s) => {
-      const failed = s.checks.filter((c) => !c.pass);
+      const failed = s.checks.filter((c) => severity(c) === 'fail').map(checkVi);
+      const notes = s.checks
+        .filter((c) => severity(c) === 'warn')
+        .map((c) => `<span class="note">Lưu ý — ${checkVi(c)}</span>`);
       const detail =
         s.result === 'absent'
           ? 'Không kết nối trong buổi kiểm tra'
-          : failed.length
-            ? failed.map((c) => `${esc(checkVi[c.name] ?? c.name)}: ${esc(c.reason)}`).join('<br>')
-            : 'Tất cả các mục đạt';
+          : [...failed, ...notes].join('<br>') || 'Tất cả các mục đạt';
       return `<tr class="${s.result}"><td>${esc(s.name)}</td><td>${resultVi[s.result]}</td><td>${detail}</td></tr>`;
     })
     .join('\n');
@@ -127,6 +127,7 @@ th,td{border:1px solid #999;padding:4px 6px;text-align:left;vertical-align:top}
 tr.fail td:nth-child(2){color:#b00;font-weight:bold}
 tr.absent td:nth-child(2){color:#777}
 tr.pass td:nth-child(2){color:#070}
+.note{color:#8a5a00}
 @media print{body{margin:1cm}}
 </style></head><body>
 <h1>Báo cáo kiểm tra kết nối</h1>

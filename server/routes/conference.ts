@@ -1,5 +1,7 @@
 // The operator's REST API for the conference: the same reads and actions as the /operator
-// socket namespace, for scripts and for a board that cannot hold a socket.
+// socket namespace, for scripts and for a board that cannot hold a socket. The read also names
+// the zone the briefing's clock runs in (TIME_ZONE): the board shows every time in it, and
+// needs it before any session exists.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { parseOr400 } from '../validation.js';
@@ -9,6 +11,7 @@ const floorBody = z.strictObject({ siteId: z.string({ error: 'expected { "siteId
 export async function conferenceRoutes(app: FastifyInstance) {
   app.get('/api/conference', async () => ({
     ...app.deps.briefing.view(),
+    timeZone: app.deps.config.TIME_ZONE,
     media: app.deps.media.describe(),
   }));
 

@@ -249,8 +249,8 @@ t.test('the schedule panel: plan a day, refuse an overlap, cancel; a rehearsal r
     t.equal(await text(page, `${caMau} .report-site-name`), 'Cà Mau');
     t.match(
       await text(page, `${caMau} [data-check="video-sent"]`),
-      /^Gửi hình ảnh: no video reaches the server \(0 kbit\/s < 30\)/,
-      "the failed check, named in Vietnamese, with the server's reason",
+      /^Gửi hình ảnh: máy chủ không nhận được hình \(0 kbit\/s < 30\)/,
+      'the failed check, named and explained in Vietnamese (contract/checks.ts)',
     );
     await waitFor(board, service, '[data-site-id="ca-mau"] .tile-rehearsal[data-result="fail"]', 10_000, id);
     t.pass("Cà Mau's tile carries the failed-rehearsal mark");
