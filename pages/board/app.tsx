@@ -11,7 +11,7 @@ import { Grid } from './grid.js';
 import { switchLang, t } from './i18n.js';
 import { LoginScreen } from './login.js';
 import { SiteMap } from './map.js';
-import { SchedulePanel, ScheduleToggle } from './schedule.js';
+import { LazySchedulePanel, ScheduleToggle } from './schedule-toggle.js';
 import { board, signOut, sound } from './sign-in.js';
 import { Counts, Phase } from './summary.js';
 import { Timeline } from './timeline.js';
@@ -66,7 +66,7 @@ function SignedIn() {
           <FloorPanel />
         </div>
         <Timeline />
-        <SchedulePanel />
+        <LazySchedulePanel />
         <DetailPanel />
       </div>
       <ConnectionBanner />

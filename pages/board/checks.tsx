@@ -13,7 +13,12 @@ export function checkWords(c: CheckView): string {
 }
 
 /** The checks worth reading (failures, then warnings); nothing when every check is plainly ok. */
-export function CheckList({ checks, class: className }: { checks: readonly CheckView[]; class: string }) {
+export interface CheckListProps {
+  readonly checks: readonly CheckView[];
+  readonly class: string;
+}
+
+export function CheckList({ checks, class: className }: CheckListProps) {
   const shown = [...checks.filter((c) => severityOf(c) === 'fail'), ...checks.filter((c) => severityOf(c) === 'warn')];
   if (!shown.length) return null;
   return (

@@ -5,13 +5,13 @@
 
 import { useEffect } from 'preact/hooks';
 import type { SiteStatusView } from '../../contract/index.js';
-import { CheckList } from './checks.js';
 import { useBoard } from './context.js';
 import { DetailActions } from './detail-actions.js';
 import { siteFlags } from './flags.js';
 import { dateTime, num } from './format.js';
 import { type StringKey, t } from './i18n.js';
 import { Icon } from './icons.js';
+import { LazyCheckList } from './lazy-checks.js';
 import { reasonText } from './reasons.js';
 import { regionName, siteName } from './roster.js';
 import type { SiteLive } from './store.js';
@@ -110,7 +110,7 @@ function People({ live }: { live: SiteLive }) {
           <strong class="rehearsal-result">{t(`rehearsal.${result}`)}</strong>
         </p>
       ) : null}
-      {last ? <CheckList checks={checks} class="detail-checks" /> : null}
+      {last && checks.length ? <LazyCheckList checks={checks} class="detail-checks" /> : null}
       <p>{`${t('detail.location')}: ${site.location}`}</p>
       {site.units.length ? <p class="detail-units">{`${t('detail.units')}: ${site.units.join('; ')}`}</p> : null}
     </div>

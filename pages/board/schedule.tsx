@@ -27,28 +27,3 @@ export function SchedulePanel() {
     </aside>
   );
 }
-
-/** The header's button that opens and closes the panel; opening it closes a site's detail. */
-export function ScheduleToggle() {
-  const board = useBoard();
-  const open = board.schedule.open.value;
-  return (
-    <button
-      type="button"
-      class="tool"
-      id="schedule-toggle"
-      aria-controls="schedule"
-      aria-expanded={open}
-      title={t('schedule.buttonTitle')}
-      onClick={() => {
-        if (open) return board.schedule.hide();
-        // The detail would cover the panel.
-        board.select(null);
-        board.schedule.show();
-      }}
-    >
-      <Icon name="calendar" />
-      {t('schedule.button')}
-    </button>
-  );
-}

@@ -1,0 +1,50 @@
+// The header's "Lịch" button, and the schedule panel loaded the first time it opens: planning
+// and reading reports happen a few times a day, so their code is not in the board's first load
+// (a branch office link is slow; the board must show the 64 sites at once).
+import { useEffect, useState } from 'preact/hooks';
+import { useBoard } from './context.js';
+import { t } from './i18n.js';
+import { Icon } from './icons.js';
+
+type Panel = typeof import('./schedule.js').SchedulePanel;
+
+/** The panel, fetched when first opened; until then an empty, hidden frame with its id. */
+export function LazySchedulePanel() {
+  const { schedule } = useBoard();
+  const [Panel, setPanel] = useState<{ component: Panel } | null>(null);
+  const open = schedule.open.value;
+  useEffect(() => {
+    if (!open || Panel) return;
+    import('./schedule.js').then(
+      (m) => setPanel({ component: m.SchedulePanel }),
+      (err: unknown) => console.error('the schedule panel did not load', err),
+    );
+  }, [open, Panel]);
+  if (!Panel) return <aside class="schedule" id="schedule" hidden aria-label={t('schedule.heading')} />;
+  return <Panel.component />;
+}
+
+/** The header's button that opens and closes the panel; opening it closes a site's detail. */
+export function ScheduleToggle() {
+  const board = useBoard();
+  const open = board.schedule.open.value;
+  return (
+    <button
+      type="button"
+      class="tool"
+      id="schedule-toggle"
+      aria-controls="schedule"
+      aria-expanded={open}
+      title={t('schedule.buttonTitle')}
+      onClick={() => {
+        if (open) return board.schedule.hide();
+        // The detail would cover the panel.
+        board.select(null);
+        board.schedule.show();
+      }}
+    >
+      <Icon name="calendar" />
+      {t('schedule.button')}
+    </button>
+  );
+}
