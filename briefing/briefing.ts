@@ -21,6 +21,18 @@ export interface FloorMedia {
   setMuted(siteId: string, muted: boolean): Promise<void>;
 }
 
+/**
+ * The other nodes of a briefing spread over several (cluster/): what happens here is told to
+ * them, and what concerns a site connected to another node is asked of that node.
+ */
+export interface Backplane {
+  floorChanged(siteId: string | null): void;
+  handChanged(siteId: string, raised: boolean): void;
+  mutedChanged(siteId: string, muted: boolean): void;
+  /** Act on a site connected to another node; false if no node has it. */
+  actOnRemote(siteId: string, action: 'disconnect' | 'ice-restart'): boolean;
+}
+
 /** Where the briefing writes its event log (an outbox: a store outage loses nothing). */
 export type EventSink = (event: { type: string; siteId?: string; data?: Record<string, unknown> }) => void;
 
@@ -46,6 +58,7 @@ export const closeMessages: Record<CloseReason, string> = {
   'server-shutdown': 'The server is restarting; the page will reconnect by itself.',
   'heartbeat-timeout': 'The connection went silent.',
   flooding: 'This page sent too many messages; it will reconnect by itself.',
+  moved: 'This server is stopping; the page moves to another one by itself.',
 };
 
 export class Briefing extends EventEmitter<BriefingEvents> {
@@ -55,6 +68,9 @@ export class Briefing extends EventEmitter<BriefingEvents> {
   readonly #log: Logger;
   readonly #connected = new Map<string, SiteConnection>();
   readonly #joined = new Set<string>();
+  /** Sites joined on other nodes (cluster), by site id: the node. */
+  readonly #remoteJoined = new Map<string, string>();
+  #backplane: Backplane | undefined;
   #hands: string[] = [];
   #phase: Phase = 'open';
   #changePending = false;
@@ -74,9 +90,48 @@ export class Briefing extends EventEmitter<BriefingEvents> {
       phase: this.#phase,
       floor: this.#media.floor,
       hands: [...this.#hands],
-      present: [...this.#joined],
+      present: [...new Set([...this.#joined, ...this.#remoteJoined.keys()])],
       muted: [...this.#media.muted],
     };
+  }
+
+  /** Join a cluster: from now on changes are told to the other nodes. */
+  useBackplane(backplane: Backplane): void {
+    this.#backplane = backplane;
+  }
+
+  /** The floor, hands and mutes as the whole cluster has them (another node changed them). */
+  async applyShared(state: {
+    floor: string | null;
+    hands: readonly string[];
+    muted: readonly string[];
+  }): Promise<void> {
+    if (this.#media.floor !== state.floor) this.#media.setFloor(state.floor);
+    this.#hands = [...state.hands];
+    const muted = new Set(state.muted);
+    for (const id of [...this.#media.muted]) if (!muted.has(id)) await this.#media.setMuted(id, false);
+    for (const id of muted) if (!this.#media.muted.has(id)) await this.#media.setMuted(id, true);
+    this.#changed();
+  }
+
+  /** A site joined (node) or left (null) the conference on another node. */
+  applyRemotePresence(siteId: string, node: string | null): void {
+    const before = this.#remoteJoined.get(siteId);
+    if (node === null) this.#remoteJoined.delete(siteId);
+    else this.#remoteJoined.set(siteId, node);
+    if (before !== node) this.#changed();
+  }
+
+  /** A node is gone: every site it had left the conference. */
+  forgetNode(node: string): void {
+    let changed = false;
+    for (const [siteId, n] of this.#remoteJoined) {
+      if (n === node) {
+        this.#remoteJoined.delete(siteId);
+        changed = true;
+      }
+    }
+    if (changed) this.#changed();
   }
 
   get phase(): Phase {
@@ -94,9 +149,14 @@ export class Briefing extends EventEmitter<BriefingEvents> {
     return this.#hands;
   }
 
-  /** In the conference (joined), not only connected. */
+  /** In the conference (joined), not only connected: here, or on another node. */
   isPresent(siteId: string): boolean {
-    return this.#joined.has(siteId);
+    return this.#joined.has(siteId) || this.#remoteJoined.has(siteId);
+  }
+
+  /** Joined on this node. */
+  isLocal(siteId: string): boolean {
+    return this.#connected.has(siteId);
   }
 
   isConnected(siteId: string): boolean {
@@ -173,6 +233,8 @@ export class Briefing extends EventEmitter<BriefingEvents> {
     this.#media.setFloor(siteId);
     this.#hands = this.#hands.filter((h) => h !== siteId);
     this.#record({ type: 'floor.given', siteId });
+    this.#backplane?.floorChanged(siteId);
+    this.#backplane?.handChanged(siteId, false);
     this.#changed();
     return this.view();
   }
@@ -183,6 +245,7 @@ export class Briefing extends EventEmitter<BriefingEvents> {
     if (had) {
       this.floorChanges++;
       this.#record({ type: 'floor.taken', siteId: had });
+      this.#backplane?.floorChanged(null);
     }
     this.#changed();
     return this.view();
@@ -194,6 +257,7 @@ export class Briefing extends EventEmitter<BriefingEvents> {
     if (raised && (this.#media.floor === siteId || !this.#joined.has(siteId))) return; // speaking, or not in
     this.#hands = raised ? [...this.#hands, siteId] : this.#hands.filter((h) => h !== siteId);
     this.#record({ type: raised ? 'hand.raised' : 'hand.lowered', siteId });
+    this.#backplane?.handChanged(siteId, raised);
     this.#changed();
   }
 
@@ -201,6 +265,7 @@ export class Briefing extends EventEmitter<BriefingEvents> {
     this.#site(siteId);
     await this.#media.setMuted(siteId, muted);
     this.#record({ type: muted ? 'site.muted' : 'site.unmuted', siteId });
+    this.#backplane?.mutedChanged(siteId, muted);
     this.#changed();
     return this.view();
   }
@@ -214,11 +279,26 @@ export class Briefing extends EventEmitter<BriefingEvents> {
     this.#record({ type: 'site.ice-restart-requested', siteId });
   }
 
+  /** Act on a site's connection here only (another node asked): never forwarded again. */
+  actLocally(siteId: string, action: 'disconnect' | 'ice-restart' | 'taken-over'): boolean {
+    const conn = this.#connected.get(siteId);
+    if (!conn) return false;
+    if (action === 'ice-restart') conn.requestIceRestart('the operator asked this site to reconnect its media');
+    else {
+      const reason = action === 'disconnect' ? 'disconnected-by-operator' : 'taken-over';
+      conn.close(reason, closeMessages[reason]);
+    }
+    return true;
+  }
+
   /** Close a site's live connection, if any. */
   disconnect(siteId: string, reason: CloseReason): boolean {
     this.#site(siteId);
     const conn = this.#connected.get(siteId);
-    if (!conn) return false;
+    if (!conn)
+      return reason === 'disconnected-by-operator'
+        ? (this.#backplane?.actOnRemote(siteId, 'disconnect') ?? false)
+        : false;
     conn.close(reason, closeMessages[reason]);
     return true;
   }

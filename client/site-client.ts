@@ -155,32 +155,31 @@ export class SiteClient extends Emitter<SiteClientEvents> {
     });
     this.link.on('refused', (error) => this.#onRefused(error));
     this.link.on('ended', (reason, message) => this.#onEnded(reason, message));
-    const socket = this.link.socket;
-    socket.on('conference:changed', (view) => {
+    this.link.listen('conference:changed', (view) => {
       this.view = view;
       // While a rebuild runs, the server's view does not have our hand yet: keep our wish.
       if (this.state === 'in-conference' && this.welcome) this.#handWanted = view.hands.includes(this.welcome.site.id);
       this.#changed();
     });
-    socket.on('media:consume', (offer, ack) => this.#onConsume(offer, ack));
-    socket.on('media:consumer-closed', ({ consumerId }) => this.#session?.closeConsumer(consumerId));
-    socket.on('media:restart-ice-requested', ({ reason }) => {
+    this.link.listen('media:consume', (offer, ack) => this.#onConsume(offer, ack));
+    this.link.listen('media:consumer-closed', ({ consumerId }) => this.#session?.closeConsumer(consumerId));
+    this.link.listen('media:restart-ice-requested', ({ reason }) => {
       this.emit('restartIceRequested', reason);
       void this.#repairMedia(['send', 'recv'], { key: 'reconnecting.operator' }, false);
     });
-    socket.on('media:reset', () => {
+    this.link.listen('media:reset', () => {
       // The server lost this site's media (a media process died): join again, same connection.
       if (!this.#wantIn || !this.connected) return;
       this.state = 'reconnecting';
       this.recovery = { key: 'reconnecting.mediaReset' };
       void this.#build();
     });
-    socket.on('session:closed', ({ reason, message }) => this.emit('closed', reason, message));
-    socket.on('site:status', (status) => {
+    this.link.listen('session:closed', ({ reason, message }) => this.emit('closed', reason, message));
+    this.link.listen('site:status', (status) => {
       this.status = status;
       this.#changed();
     });
-    socket.on('protocol:error', (p) => {
+    this.link.listen('protocol:error', (p) => {
       this.#warn('protocol error', p);
       this.emit('protocolError', p);
     });

@@ -94,6 +94,12 @@ export const settingsSchema = z.strictObject({
   // REDIS_URL, or memory only (tests; lost at every restart).
   STORE: z.enum(['embedded', 'redis', 'memory'], { error: 'expected "embedded", "redis" or "memory"' }).optional(),
   DATA_DIR: z.string().min(1).default('./data'),
+  // Several nodes on one Redis carry one briefing (cluster/): each node's own id.
+  CLUSTER: bool.default(false),
+  NODE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,64}$/, 'expected letters, digits and . _ : - (up to 64)')
+    .optional(),
   // A read-only token for /metrics, so a scraper does not hold the operator's key.
   METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
   // Multiplies the per-connection event rates (tests of the handlers raise it; 1 in production).
@@ -200,6 +206,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   const store = s.STORE ?? (s.REDIS_URL ? 'redis' : 'embedded');
   if (store === 'redis' && !s.REDIS_URL) problems.push('STORE: "redis" needs REDIS_URL');
   if (store !== 'redis' && s.REDIS_URL) problems.push(`REDIS_URL: set, but STORE is "${store}"; remove one of them`);
+  if (s.CLUSTER && store !== 'redis') problems.push('CLUSTER: the nodes of a cluster share one Redis: set REDIS_URL');
   if (s.HEARTBEAT_TIMEOUT_MS <= s.HEARTBEAT_INTERVAL_MS) {
     problems.push('HEARTBEAT_TIMEOUT_MS: expected more than HEARTBEAT_INTERVAL_MS');
   }

@@ -55,6 +55,7 @@ export const closeReasons = [
   'server-shutdown',
   'heartbeat-timeout',
   'flooding', // the connection kept sending past its limits
+  'moved', // this node is stopping: go to another (the welcome listed them)
 ] as const;
 export type CloseReason = (typeof closeReasons)[number];
 /** After these the client stays down until a person acts; after any other it comes back. */
@@ -178,6 +179,8 @@ export interface Welcome {
   sites: SiteSummary[];
   conference: ConferenceView;
   heartbeatMs: number;
+  /** With several nodes: every node's address, least busy first (where to go if this one fails). */
+  nodes?: string[];
 }
 export interface ConsumeOffer {
   consumerId: string;
@@ -202,6 +205,8 @@ export interface SiteServerEvents {
   'media:reset': (p: { reason: string }) => void;
   /** Sent just before the server closes this connection, so the page can say why. */
   'session:closed': (p: { reason: CloseReason; message: string }) => void;
+  /** With several nodes: the nodes now, least busy first (where to go if this one fails). */
+  nodes: (p: { nodes: string[] }) => void;
   /** This site's state as the operator's board shows it (on join and on every change). */
   'site:status': (s: SiteStatusView) => void;
   'protocol:error': (p: ErrorBody & { event: string }) => void;

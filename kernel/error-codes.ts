@@ -9,6 +9,8 @@ export const errorStatus = {
   conflict: 409,
   taken_over: 409,
   rate_limited: 429,
+  /** This node sends the client to another one (its address is in the refusal's data). */
+  moved: 307,
   internal: 500,
   store_unavailable: 503,
   media_unavailable: 503,

@@ -3,9 +3,10 @@
 // come and go and the floor moves; it reports who is talking and how each link is doing. Each
 // SiteMedia owns its own transports, producers and consumers.
 import { EventEmitter } from 'node:events';
-import type { Feed, MediaProtocol, MediaSource, RtpCapabilities, SiteRole } from '../contract/index.js';
+import type { Feed, MediaKind, MediaProtocol, MediaSource, RtpCapabilities, SiteRole } from '../contract/index.js';
 import { AppError } from '../kernel/errors.js';
 import type { Logger } from '../kernel/logger.js';
+import { Cascade, type LinkEndpoint, type RelayOffer } from './cascade.js';
 import { NetworkProbes } from './probes.js';
 import { type ConferenceRouter, RouterSet } from './routers.js';
 import { type ConsumerSink, SiteMedia, type TransportState } from './site-media.js';
@@ -16,11 +17,29 @@ import type { WorkerPool } from './workers.js';
 
 export interface ConferenceOptions {
   readonly pool: WorkerPool;
+  /** Where this node's cascade links listen and the address other nodes reach. */
+  readonly listenIp: string;
+  readonly announcedAddress: string;
   readonly routerConsumerBudget: number;
   readonly hubHears: 'all' | 'floor';
   readonly protocols: readonly MediaProtocol[];
   readonly statsIntervalMs: number;
   readonly logger: Logger;
+}
+
+/** A producer of a site, as other nodes learn of it. */
+export interface SourceInfo {
+  readonly siteId: string;
+  readonly role: SiteRole;
+  readonly source: MediaSource;
+  readonly producerId: string;
+  readonly kind: MediaKind;
+  readonly paused: boolean;
+}
+
+/** A producer of a site connected to another node. */
+export interface RemoteSource extends SourceInfo {
+  readonly node: string;
 }
 
 export interface Speaking {
@@ -45,6 +64,10 @@ interface ConferenceEvents {
   producerScore: [siteId: string, source: string, score: number];
   speaking: [Speaking[]];
   stats: [SiteMediaStats[]];
+  /** This node's producers changed (a site produced, paused, left): other nodes should know. */
+  sources: [];
+  /** A producer this node relays to `peer` was paused or resumed at its source. */
+  relayPaused: [peer: string, producerId: string, paused: boolean];
   closed: [];
 }
 
@@ -63,6 +86,12 @@ export class Conference extends EventEmitter<ConferenceEvents> {
   /** Ends a site's consumer reservation on its router (at its first reconcile, or its close). */
   readonly #settle = new Map<SiteMedia, () => void>();
   #floor: string | null = null;
+  /** Producers of sites on other nodes, by producer id. */
+  readonly #remote = new Map<string, RemoteSource>();
+  /** Brings a remote producer here (the cluster layer asks its node to relay it). */
+  #relayer: ((source: RemoteSource) => Promise<void>) | undefined;
+  readonly #bringing = new Map<string, Promise<void>>();
+  readonly #cascade: Cascade;
   #statsTimer: NodeJS.Timeout | undefined;
   /** Extra samplings of a site whose media just connected, so recovery shows within a second. */
   readonly #soon = new Set<NodeJS.Timeout>();
@@ -78,6 +107,17 @@ export class Conference extends EventEmitter<ConferenceEvents> {
       budget: opts.routerConsumerBudget,
       logger: this.#log,
       onVolumes: (router, volumes) => this.#onVolumes(router, volumes),
+    });
+    this.#cascade = new Cascade({
+      router: () => this.#routers.first(),
+      routerOf: (producerId) => {
+        const siteId = this.#producerSite.get(producerId);
+        return siteId ? this.#sites.get(siteId)?.router : undefined;
+      },
+      listenIp: opts.listenIp,
+      announcedAddress: opts.announcedAddress,
+      logger: this.#log.child({ component: 'cascade' }),
+      relayPaused: (peer, producerId, paused) => this.emit('relayPaused', peer, producerId, paused),
     });
   }
 
@@ -162,6 +202,7 @@ export class Conference extends EventEmitter<ConferenceEvents> {
             this.#log.debug({ err: err.message }, 'audio level observer refused a producer');
           });
       }
+      this.emit('sources');
       this.#reconcileAll();
     });
     site.on('transport', (state) => {
@@ -175,6 +216,7 @@ export class Conference extends EventEmitter<ConferenceEvents> {
       if (this.#sites.get(siteId) === site) this.#sites.delete(siteId);
       for (const [pid, sid] of this.#producerSite) if (sid === siteId) this.#producerSite.delete(pid);
       this.emit('siteClosed', siteId, reason, site);
+      this.emit('sources');
     });
     return site;
   }
@@ -209,6 +251,80 @@ export class Conference extends EventEmitter<ConferenceEvents> {
     await hub.setFocus(siteId);
   }
 
+  // ---- the cascade: this node's part in a briefing spread over several nodes ----
+
+  /** This node's producers, for the other nodes. */
+  localSources(): SourceInfo[] {
+    const out: SourceInfo[] = [];
+    for (const site of this.#sites.values()) {
+      if (site.closed) continue;
+      for (const [source, p] of site.producers) {
+        out.push({ siteId: site.siteId, role: site.role, source, producerId: p.id, kind: p.kind, paused: p.paused });
+      }
+    }
+    return out;
+  }
+
+  /** Every producer on other nodes (replaces the previous list). */
+  setRemoteSources(sources: readonly RemoteSource[]): void {
+    const next = new Map(sources.map((s) => [s.producerId, s]));
+    for (const id of this.#remote.keys()) if (!next.has(id)) this.#cascade.dropRelayed(id);
+    this.#remote.clear();
+    for (const [id, s] of next) this.#remote.set(id, s);
+    this.#reconcileAll();
+  }
+
+  /** How to bring a remote producer here: the cluster asks its node to relay it to us. */
+  setRelayer(relayer: (source: RemoteSource) => Promise<void>): void {
+    this.#relayer = relayer;
+  }
+
+  linkEndpoint(peer: string): Promise<LinkEndpoint> {
+    return this.#cascade.endpoint(peer);
+  }
+
+  connectLink(peer: string, remote: LinkEndpoint): Promise<void> {
+    return this.#cascade.connect(peer, remote);
+  }
+
+  isLinked(peer: string): boolean {
+    return this.#cascade.isConnected(peer);
+  }
+
+  relayOut(peer: string, producerId: string): Promise<RelayOffer> {
+    return this.#cascade.relayOut(peer, producerId);
+  }
+
+  relayIn(peer: string, offer: RelayOffer): Promise<void> {
+    return this.#cascade.relayIn(peer, offer);
+  }
+
+  setRelayedPaused(producerId: string, paused: boolean): Promise<void> {
+    return this.#cascade.setRelayedPaused(producerId, paused);
+  }
+
+  /** A peer node is gone: its relayed producers close, and with them their consumers here. */
+  closeLink(peer: string): void {
+    this.#cascade.closeLink(peer);
+  }
+
+  links() {
+    return this.#cascade.links();
+  }
+
+  /** Make a remote producer consumable here (once, however many viewers want it). */
+  #bringIn(source: RemoteSource): Promise<void> {
+    if (this.#cascade.hasRelayed(source.producerId)) return Promise.resolve();
+    let bringing = this.#bringing.get(source.producerId);
+    if (!bringing) {
+      const relayer = this.#relayer;
+      if (!relayer) return Promise.reject(new Error('no relay to other nodes'));
+      bringing = relayer(source).finally(() => this.#bringing.delete(source.producerId));
+      this.#bringing.set(source.producerId, bringing);
+    }
+    return bringing;
+  }
+
   /** Plain facts about one site's media, for the status service. */
   snapshot(siteId: string): SiteMediaSnapshot {
     const site = this.#sites.get(siteId);
@@ -224,6 +340,11 @@ export class Conference extends EventEmitter<ConferenceEvents> {
       for (const source of src.producers.keys()) {
         if (feedFor(site, { siteId: src.siteId, role: src.role, source }, topo)) expectsToReceive = true;
       }
+    }
+    for (const r of this.#remote.values()) {
+      if (this.#sites.has(r.siteId)) continue;
+      if (r.role === 'hub') hubSending = true;
+      if (site && !expectsToReceive && feedFor(site, r, topo)) expectsToReceive = true;
     }
     return { joined: site !== undefined && !site.closed, producers, expectsToReceive, hubSending };
   }
@@ -258,13 +379,19 @@ export class Conference extends EventEmitter<ConferenceEvents> {
 
   async #reconcileOnce(viewer: SiteMedia): Promise<void> {
     const topo = { floor: this.#floor, hubHears: this.#opts.hubHears };
-    const wanted = new Map<string, { src: SiteMedia; source: MediaSource; feed: Feed }>();
+    const wanted = new Map<string, { src: SiteMedia | RemoteSource; source: MediaSource; feed: Feed }>();
     for (const src of this.#sites.values()) {
       if (src.closed || src === viewer) continue;
       for (const [source, producer] of src.producers) {
         const feed = feedFor(viewer, { siteId: src.siteId, role: src.role, source }, topo);
         if (feed) wanted.set(producer.id, { src, source, feed });
       }
+    }
+    for (const r of this.#remote.values()) {
+      // A site that moved here is local now; its old producers on the other node are stale.
+      if (this.#sites.has(r.siteId) || r.siteId === viewer.siteId) continue;
+      const feed = feedFor(viewer, r, topo);
+      if (feed) wanted.set(r.producerId, { src: r, source: r.source, feed });
     }
     for (const r of viewer.receptions()) {
       const want = wanted.get(r.producerId);
@@ -276,9 +403,14 @@ export class Conference extends EventEmitter<ConferenceEvents> {
     await Promise.all(
       missing.map(async ([producerId, w]) => {
         try {
-          await viewer.router.ensureProducer(producerId, w.src.router);
+          if (w.src instanceof SiteMedia) {
+            await viewer.router.ensureProducer(producerId, w.src.router);
+          } else {
+            await this.#bringIn(w.src);
+            await viewer.router.ensureProducer(producerId, await this.#routers.first());
+          }
         } catch (err) {
-          viewer.log.warn({ err: (err as Error).message, from: w.src.siteId }, 'could not pipe a producer here');
+          viewer.log.warn({ err: (err as Error).message, from: w.src.siteId }, 'could not bring a producer here');
           return;
         }
         await viewer.consume(producerId, { siteId: w.src.siteId, source: w.source }, w.feed);
@@ -341,6 +473,7 @@ export class Conference extends EventEmitter<ConferenceEvents> {
         sites: [...this.#sites.values()].filter((s) => s.router === r).map((s) => s.siteId),
       })),
       sites: [...this.#sites.values()].map((s) => s.serialize()),
+      links: this.#cascade.links(),
     };
   }
 
@@ -351,6 +484,7 @@ export class Conference extends EventEmitter<ConferenceEvents> {
     for (const timer of this.#soon) clearTimeout(timer);
     this.#soon.clear();
     for (const site of [...this.#sites.values()]) site.close('server-shutdown');
+    this.#cascade.close();
     this.#routers.close();
     this.emit('closed');
     this.removeAllListeners();

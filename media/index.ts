@@ -6,7 +6,8 @@ import type { Logger } from '../kernel/logger.js';
 import { Conference } from './conference.js';
 import { WorkerPool } from './workers.js';
 
-export type { Conference, SiteMediaSnapshot, Speaking } from './conference.js';
+export type { LinkEndpoint, RelayOffer } from './cascade.js';
+export type { Conference, RemoteSource, SiteMediaSnapshot, SourceInfo, Speaking } from './conference.js';
 export type { NetworkProbes } from './probes.js';
 export type { ConsumerSink, SiteMedia, TransportState } from './site-media.js';
 export type { SiteMediaStats } from './stats.js';
@@ -38,6 +39,8 @@ export class MediaPlane extends EventEmitter<MediaPlaneEvents> {
     try {
       const conference = await Conference.create({
         pool,
+        listenIp: config.MEDIA_LISTEN_IP,
+        announcedAddress: config.MEDIA_ANNOUNCED_ADDRESS,
         routerConsumerBudget: config.MEDIA_ROUTER_CONSUMER_BUDGET,
         hubHears: config.HUB_HEARS,
         protocols: config.MEDIA_PROTOCOLS,

@@ -39,6 +39,10 @@ export interface AppDeps {
   readonly credentials: SiteCredentials;
   readonly operator: OperatorAuth;
   readonly media: MediaPlane;
+  /** The origins of the cluster's nodes (empty with a single node). */
+  readonly nodeOrigins: () => string[];
+  /** The cluster's nodes with their sites, for GET /api/nodes (a single node lists itself). */
+  readonly nodes: () => Promise<unknown>;
   /** Connected sockets by namespace (signaling attaches after the app is built). */
   readonly sockets: () => { site: number; operator: number };
   readonly briefing: Briefing;
@@ -104,6 +108,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await api.register(conferenceRoutes);
     await api.register(sessionRoutes);
     await api.register(eventRoutes);
+    api.get('/api/nodes', async () => ({ nodes: await deps.nodes() }));
   });
   return app;
 }

@@ -26,22 +26,27 @@ try {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    // A node of a cluster first moves its sites to the other nodes (at most 5 s).
+    const drainMs = service.cluster ? 5000 : 0;
     // A hung close must not keep the process alive past the grace period.
     const force = setTimeout(() => {
       logger.error('shutdown took too long; exiting');
       process.exit(1);
-    }, config.SHUTDOWN_GRACE_MS);
+    }, config.SHUTDOWN_GRACE_MS + drainMs);
     force.unref();
-    service.close().then(
-      () => {
-        logger.info('stopped');
-        process.exit(0);
-      },
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    service
+      .drain(drainMs)
+      .then(() => service.close())
+      .then(
+        () => {
+          logger.info('stopped');
+          process.exit(0);
+        },
+        (err: unknown) => {
+          logger.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

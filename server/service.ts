@@ -2,8 +2,10 @@
 // main.ts runs it for real; tests start it in-process with their own config.
 
 import { randomUUID } from 'node:crypto';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { FastifyInstance } from 'fastify';
 import { Briefing } from '../briefing/briefing.js';
+import { ClusterNode, defaultNodeId } from '../cluster/node.js';
 import { loadRoster, type Roster } from '../config/roster.js';
 import type { Config } from '../config/schema.js';
 import { type Clock, systemClock } from '../kernel/clock.js';
@@ -13,6 +15,7 @@ import { MediaPlane } from '../media/index.js';
 import { Signaling } from '../signaling/index.js';
 import { openStore } from '../store/index.js';
 import { Outbox } from '../store/outbox.js';
+import { RedisStore } from '../store/redis.js';
 import type { Store } from '../store/store.js';
 import { buildApp } from './app.js';
 import { SiteCredentials } from './credentials.js';
@@ -38,8 +41,12 @@ export interface Service {
   readonly rehearsals: RehearsalRunner;
   readonly signaling: Signaling;
   readonly metrics: ServiceMetrics;
+  /** This node's part in a cluster (CLUSTER=true), else undefined. */
+  readonly cluster: ClusterNode | undefined;
   /** The address the HTTP server listens on, after listen(). */
   readonly url: string;
+  /** Stop taking sites and move them to other nodes (a node stopping in a cluster). */
+  drain(ms: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -166,6 +173,25 @@ export async function startService(opts: StartOptions): Promise<Service> {
     });
     closers.push(() => scheduler.close());
     const authThrottle = new FailureThrottle(AUTH_FAILURES);
+    let cluster: ClusterNode | undefined;
+    if (config.CLUSTER) {
+      if (!(store instanceof RedisStore))
+        throw new Error('CLUSTER: the nodes of a cluster share one Redis (REDIS_URL)');
+      const nodeUrl = config.publicUrlGiven ? config.PUBLIC_URL : undefined;
+      if (!nodeUrl) throw new Error('CLUSTER: set PUBLIC_URL to this node’s address, where pages reach it');
+      cluster = new ClusterNode({
+        id: config.NODE_ID ?? defaultNodeId(config.PORT),
+        url: nodeUrl,
+        mediaAddress: config.MEDIA_ANNOUNCED_ADDRESS,
+        store,
+        conference: media.conference,
+        briefing,
+        logger,
+      });
+      status.useRemote(cluster);
+      const node = cluster;
+      closers.push(() => node.close());
+    }
     let signaling: Signaling | undefined;
     const sockets = () => ({
       site: signaling?.sites.sockets.size ?? 0,
@@ -188,6 +214,19 @@ export async function startService(opts: StartOptions): Promise<Service> {
       sessions,
       rehearsals,
       sockets,
+      nodeOrigins: () => cluster?.nodes().map((n) => new URL(n.url).origin) ?? [],
+      nodes: async () => {
+        const placements = await store.listPlacements().catch(() => new Map<string, { node: string }>());
+        const sitesOf = (node: string) => [...placements].filter(([, p]) => p.node === node).map(([id]) => id);
+        if (!cluster) {
+          const here = status
+            .all()
+            .filter((s) => s.state !== 'offline')
+            .map((s) => s.siteId);
+          return [{ id: 'local', url: publicUrl, sites: signaling?.siteCount ?? 0, draining: false, siteIds: here }];
+        }
+        return cluster.nodes().map((n) => ({ ...n, siteIds: sitesOf(n.id) }));
+      },
     });
     closers.push(() => app.close());
     signaling = new Signaling({
@@ -203,6 +242,18 @@ export async function startService(opts: StartOptions): Promise<Service> {
       rateScale: config.SIGNALING_RATE_SCALE,
       authThrottle,
       counters: metrics.signaling,
+      ...(cluster && store instanceof RedisStore
+        ? {
+            cluster: {
+              adapter: createAdapter(store.adapterClient()),
+              placement: {
+                placeFor: (local: number) => cluster?.placeFor(local) ?? null,
+                nodeUrls: () => cluster?.nodes().map((n) => n.url) ?? [],
+              },
+              origins: () => cluster?.nodes().map((n) => new URL(n.url).origin) ?? [],
+            },
+          }
+        : {}),
       logger,
     });
     const live = signaling;
@@ -210,6 +261,19 @@ export async function startService(opts: StartOptions): Promise<Service> {
     // Sites hear why before their sockets close.
     closers.push(() => briefing.close());
     await app.listen({ host: config.HOST, port: config.PORT });
+    if (cluster) {
+      await cluster.start({
+        localSites: () => live.siteCount,
+        onStatus: (listener) => status.on('status', listener),
+        markGone: (siteId, reason) => status.markGone(siteId, reason),
+        act: async (siteId, action) => {
+          if (action === 'mute' || action === 'unmute') await media.conference.setMuted(siteId, action === 'mute');
+          else briefing.actLocally(siteId, action);
+        },
+        takenOver: (siteId) => briefing.actLocally(siteId, 'taken-over'),
+        nodesChanged: (urls) => live.announceNodes(urls),
+      });
+    }
     scheduler.start();
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
@@ -235,7 +299,13 @@ export async function startService(opts: StartOptions): Promise<Service> {
       rehearsals,
       signaling: live,
       metrics,
+      cluster,
       url,
+      drain: async (ms: number) => {
+        if (!cluster) return;
+        await cluster.drain();
+        await live.moveSites(ms);
+      },
       close: () => {
         closing ??= closeAll();
         return closing;

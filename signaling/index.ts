@@ -3,7 +3,7 @@
 // defaults take about 45 s). Signaling owns no state of the briefing: it authenticates,
 // validates, limits and delegates, and pushes what changes to the clients.
 import type { Server as HttpServer } from 'node:http';
-import { Server } from 'socket.io';
+import { Server, type ServerOptions } from 'socket.io';
 import type { Briefing } from '../briefing/briefing.js';
 import type { Site } from '../config/roster.js';
 import { OPERATOR_NAMESPACE, SITE_NAMESPACE } from '../contract/index.js';
@@ -11,10 +11,10 @@ import type { Logger } from '../kernel/logger.js';
 import type { FailureThrottle, Rate } from '../kernel/rate.js';
 import type { Conference } from '../media/index.js';
 import { attachOperatorNamespace, type OperatorNamespace } from './operator.js';
-import type { OperatorAuthenticator, SignalingCounters, SiteAuthenticator, StatusFeed } from './ports.js';
-import { attachSiteNamespace, type SiteNamespace, siteRoom } from './site.js';
+import type { OperatorAuthenticator, Placement, SignalingCounters, SiteAuthenticator, StatusFeed } from './ports.js';
+import { attachSiteNamespace, type SiteNamespace, type SiteSessions, siteRoom } from './site.js';
 
-export type { OperatorAuthenticator, SignalingCounters, SiteAuthenticator, StatusFeed } from './ports.js';
+export type { OperatorAuthenticator, Placement, SignalingCounters, SiteAuthenticator, StatusFeed } from './ports.js';
 
 export interface SignalingDeps {
   readonly httpServer: HttpServer;
@@ -32,6 +32,15 @@ export interface SignalingDeps {
   readonly authThrottle: FailureThrottle;
   readonly counters: SignalingCounters;
   readonly logger: Logger;
+  /**
+   * With several nodes: socket.io's Redis adapter (pushes to the boards and to a site's page
+   * reach every node), where sites go, and the other nodes' origins a page may call.
+   */
+  readonly cluster?: {
+    readonly adapter: ServerOptions['adapter'];
+    readonly placement: Placement;
+    readonly origins: () => string[];
+  };
 }
 
 const scaled = (rate: Rate, k: number): Rate => ({ burst: rate.burst * k, perSecond: rate.perSecond * k });
@@ -58,20 +67,30 @@ export class Signaling {
   readonly io: Server;
   readonly sites: SiteNamespace;
   readonly operators: OperatorNamespace;
+  readonly #sessions: SiteSessions;
   #closed = false;
 
   constructor(deps: SignalingDeps) {
+    const cluster = deps.cluster;
     this.io = new Server(deps.httpServer, {
       serveClient: false,
       pingInterval: deps.heartbeatIntervalMs,
       pingTimeout: deps.heartbeatTimeoutMs - deps.heartbeatIntervalMs,
       maxHttpBufferSize: 256 * 1024,
+      ...(cluster
+        ? {
+            adapter: cluster.adapter,
+            // A page served by one node may reach another after a failover (long polling is
+            // a cross-origin request then).
+            cors: { origin: (origin, done) => done(null, !origin || cluster.origins().includes(origin)) },
+          }
+        : {}),
     });
     this.sites = this.io.of(SITE_NAMESPACE) as SiteNamespace;
     this.operators = this.io.of(OPERATOR_NAMESPACE) as OperatorNamespace;
     const k = deps.rateScale;
     const flood = { floodRefusals: 200, floodWindowMs: 10_000 };
-    attachSiteNamespace(this.sites, {
+    this.#sessions = attachSiteNamespace(this.sites, {
       credentials: deps.credentials,
       briefing: deps.briefing,
       conference: deps.conference,
@@ -91,6 +110,7 @@ export class Signaling {
       },
       authThrottle: deps.authThrottle,
       counters: deps.counters,
+      ...(cluster ? { placement: cluster.placement } : {}),
       logger: deps.logger,
     });
     attachOperatorNamespace(this.operators, {
@@ -117,13 +137,29 @@ export class Signaling {
     });
     deps.status.on('metrics', (sites) => this.operators.volatile.emit('status:metrics', { sites }));
     deps.status.on('alert', (a) => this.operators.emit('alert', a));
+    // Every node keeps the same view of the briefing: each tells its own clients.
     deps.briefing.on('changed', (view) => {
-      this.sites.emit('conference:changed', view);
-      this.operators.emit('conference:changed', view);
+      this.sites.local.emit('conference:changed', view);
+      this.operators.local.emit('conference:changed', view);
     });
     deps.conference.on('speaking', (sites) => {
-      this.operators.volatile.emit('conference:speaking', { sites: sites.slice(0, 5) });
+      this.operators.local.volatile.emit('conference:speaking', { sites: sites.slice(0, 5) });
     });
+  }
+
+  /** With several nodes: tell every page here which nodes there are now. */
+  announceNodes(nodes: string[]): void {
+    this.sites.local.emit('nodes', { nodes });
+  }
+
+  /** Sites connected to this node. */
+  get siteCount(): number {
+    return this.#sessions.size;
+  }
+
+  /** Send every site to another node (a node stopping); resolves when they left, or after ms. */
+  moveSites(ms: number): Promise<void> {
+    return this.#sessions.moveAll(ms);
   }
 
   /** Disconnect every client; the HTTP server itself is closed by its owner. */

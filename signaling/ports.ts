@@ -29,3 +29,11 @@ export interface SignalingCounters {
   limited(namespace: string, eventClass: string): void;
   authRefused(namespace: string, reason: 'invalid' | 'throttled'): void;
 }
+
+/** With several nodes: where a site should connect, and the nodes a page can fail over to. */
+export interface Placement {
+  /** null: take the site here; else the address of the node it should go to. */
+  placeFor(localSites: number): string | null;
+  /** Every node's address, least busy first. */
+  nodeUrls(): string[];
+}

@@ -18,7 +18,7 @@ import type { Logger } from '../kernel/logger.js';
 import type { FailureThrottle } from '../kernel/rate.js';
 import type { Conference } from '../media/index.js';
 import type { Limits } from './bind.js';
-import type { SignalingCounters, SiteAuthenticator, StatusFeed } from './ports.js';
+import type { Placement, SignalingCounters, SiteAuthenticator, StatusFeed } from './ports.js';
 import { SiteSession } from './site-session.js';
 
 interface SiteSocketData {
@@ -40,6 +40,7 @@ export interface SiteNamespaceDeps {
   readonly authThrottle: FailureThrottle;
   readonly counters: SignalingCounters;
   readonly status: StatusFeed;
+  readonly placement?: Placement;
   readonly logger: Logger;
 }
 
@@ -48,11 +49,18 @@ export const siteRoom = (siteId: string) => `site:${siteId}`;
 
 export const summary = (s: Site): SiteSummary => ({ id: s.id, role: s.kind, name: s.name, nameEn: s.nameEn });
 
-export function refusal(body: { code: string; message: string }): Error & { data: unknown } {
+export function refusal(body: { code: string; message: string; url?: string }): Error & { data: unknown } {
   return Object.assign(new Error(body.message), { data: body });
 }
 
-export function attachSiteNamespace(nsp: SiteNamespace, deps: SiteNamespaceDeps): void {
+/** The namespace's sessions, for the owner's drain and counts. */
+export interface SiteSessions {
+  readonly size: number;
+  /** Send every site to another node ('moved'); resolves when none is left or after ms. */
+  moveAll(ms: number): Promise<void>;
+}
+
+export function attachSiteNamespace(nsp: SiteNamespace, deps: SiteNamespaceDeps): SiteSessions {
   const log = deps.logger.child({ component: 'signaling', namespace: 'site' });
   const hub = deps.sites.find((s) => s.kind === 'hub');
   if (!hub) throw new Error('the roster has no hub');
@@ -69,6 +77,12 @@ export function attachSiteNamespace(nsp: SiteNamespace, deps: SiteNamespaceDeps)
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
     deps.credentials.verify(token).then(
       ({ site, version }) => {
+        // With several nodes: a busier (or stopping) node sends the site to another one.
+        const elsewhere = deps.placement?.placeFor(sessions.size);
+        if (elsewhere) {
+          next(refusal({ code: 'moved', message: 'this node is busier than another; use that one', url: elsewhere }));
+          return;
+        }
         socket.data.site = site;
         socket.data.version = version;
         next();
@@ -102,6 +116,7 @@ export function attachSiteNamespace(nsp: SiteNamespace, deps: SiteNamespaceDeps)
             sites: roster,
             conference: deps.briefing.view(),
             heartbeatMs: deps.heartbeatMs,
+            ...(deps.placement ? { nodes: deps.placement.nodeUrls() } : {}),
           }),
         },
         log,
@@ -128,4 +143,15 @@ export function attachSiteNamespace(nsp: SiteNamespace, deps: SiteNamespaceDeps)
       }
     }
   });
+
+  return {
+    get size() {
+      return sessions.size;
+    },
+    async moveAll(ms: number) {
+      for (const session of [...sessions]) session.close('moved', 'This server is stopping; moving to another one.');
+      const end = Date.now() + ms;
+      while (sessions.size > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    },
+  };
 }

@@ -3,13 +3,17 @@
 // survives a restart.
 import { EventEmitter } from 'node:events';
 import {
+  type BriefingState,
   type EventRecord,
   eventSchema,
   type NewEvent,
+  type NodeRecord,
+  type Placement,
   type RehearsalResult,
   type Session,
   type SiteProfile,
   type SiteStatus,
+  type SourceRecord,
 } from './records.js';
 import { DEFAULT_EVENT_LOG_LIMIT, type EventQuery, filterEvents, type Store, supersedes } from './store.js';
 
@@ -26,6 +30,10 @@ export class MemoryStore implements Store {
   readonly #profiles = new Map<string, SiteProfile>();
   readonly #leases = new Map<string, { owner: string; until: number }>();
   readonly #channels = new EventEmitter<Record<string, [string]>>();
+  readonly #nodes = new Map<string, { node: NodeRecord; until: number }>();
+  readonly #sources = new Map<string, SourceRecord[]>();
+  readonly #placements = new Map<string, Placement>();
+  #briefing: BriefingState = { floor: null, hands: [], muted: [] };
   #events: EventRecord[] = [];
   #seq = 0;
   #closed = false;
@@ -121,6 +129,56 @@ export class MemoryStore implements Store {
   }
   async releaseLease(name: string, owner: string) {
     if (this.#leases.get(name)?.owner === owner) this.#leases.delete(name);
+  }
+
+  async putNode(node: NodeRecord, ttlMs: number) {
+    this.#nodes.set(node.id, { node: copy(node), until: Date.now() + ttlMs });
+  }
+  async listNodes() {
+    const now = Date.now();
+    return [...this.#nodes.values()].filter((n) => n.until > now).map((n) => copy(n.node));
+  }
+  async removeNode(id: string) {
+    this.#nodes.delete(id);
+  }
+  async putNodeSources(nodeId: string, sources: readonly SourceRecord[]) {
+    this.#sources.set(nodeId, copy([...sources]));
+  }
+  async getAllSources() {
+    return new Map([...this.#sources].map(([k, v]) => [k, copy(v)]));
+  }
+  async removeNodeSources(nodeId: string) {
+    this.#sources.delete(nodeId);
+  }
+  async getBriefingState() {
+    return copy(this.#briefing);
+  }
+  async setFloor(siteId: string | null) {
+    this.#briefing.floor = siteId;
+  }
+  async setHand(siteId: string, raised: boolean) {
+    const { hands } = this.#briefing;
+    if (raised && !hands.includes(siteId)) hands.push(siteId);
+    if (!raised) this.#briefing.hands = hands.filter((h) => h !== siteId);
+    return [...this.#briefing.hands];
+  }
+  async setMuted(siteId: string, muted: boolean) {
+    const set = new Set(this.#briefing.muted);
+    if (muted) set.add(siteId);
+    else set.delete(siteId);
+    this.#briefing.muted = [...set];
+    return [...set];
+  }
+  async placeSite(siteId: string, placement: Placement) {
+    this.#placements.set(siteId, copy(placement));
+  }
+  async releaseSite(siteId: string, conn: string) {
+    if (this.#placements.get(siteId)?.conn !== conn) return false;
+    this.#placements.delete(siteId);
+    return true;
+  }
+  async listPlacements() {
+    return new Map([...this.#placements].map(([k, v]) => [k, copy(v)]));
   }
 
   async publish(channel: string, message: string) {

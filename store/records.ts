@@ -80,3 +80,49 @@ export const siteProfileSchema = z.object({
   measuredAt: z.string(),
 });
 export type SiteProfile = z.infer<typeof siteProfileSchema>;
+
+// ---- several nodes, one briefing -------------------------------------------------------------
+
+/** A node of the cluster, as its heartbeat writes it (the record expires with the heartbeat). */
+export const nodeRecordSchema = z.object({
+  id: z.string(),
+  /** Where pages reach it (its PUBLIC_URL). */
+  url: z.string(),
+  /** The address its media (and its cascade links) announce. */
+  mediaAddress: z.string(),
+  /** Sites connected to it now. */
+  sites: z.number().int().nonnegative(),
+  /** Stopping: it takes no new site and is moving its sites away. */
+  draining: z.boolean(),
+  startedAt: z.string(),
+  heartbeatAt: z.string(),
+});
+export type NodeRecord = z.infer<typeof nodeRecordSchema>;
+
+/** A producer of a site on some node, for the other nodes' topology. */
+export const sourceRecordSchema = z.object({
+  siteId: z.string(),
+  role: z.enum(['hub', 'bridge']),
+  source: z.enum(['mic', 'cam']),
+  producerId: z.string(),
+  kind: z.enum(['audio', 'video']),
+  paused: z.boolean(),
+});
+export type SourceRecord = z.infer<typeof sourceRecordSchema>;
+
+/** Where a site is connected now. */
+export const placementSchema = z.object({
+  node: z.string(),
+  /** The connection's id, so an old connection cannot release a newer one. */
+  conn: z.string(),
+  joined: z.boolean(),
+  since: z.string(),
+});
+export type Placement = z.infer<typeof placementSchema>;
+
+/** The floor, hands and operator mutes: one for the whole briefing, whichever node acts. */
+export interface BriefingState {
+  floor: string | null;
+  hands: string[];
+  muted: string[];
+}

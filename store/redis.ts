@@ -5,16 +5,23 @@ import { Redis } from 'ioredis';
 import { AppError } from '../kernel/errors.js';
 import type { Logger } from '../kernel/logger.js';
 import {
+  type BriefingState,
   eventSchema,
   type NewEvent,
+  type NodeRecord,
+  nodeRecordSchema,
+  type Placement,
+  placementSchema,
   type RehearsalResult,
   rehearsalResultSchema,
   type Session,
   type SiteProfile,
   type SiteStatus,
+  type SourceRecord,
   sessionSchema,
   siteProfileSchema,
   siteStatusSchema,
+  sourceRecordSchema,
 } from './records.js';
 import { DEFAULT_EVENT_LOG_LIMIT, type EventQuery, filterEvents, type Store } from './store.js';
 
@@ -42,6 +49,24 @@ if current then
 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 return ARGV[2]`;
+
+// KEYS[1] hands list; ARGV[1] site id, ARGV[2] '1' to raise. Returns the hands in order.
+const SET_HAND = `
+local at = redis.call('LPOS', KEYS[1], ARGV[1])
+if ARGV[2] == '1' then
+  if not at then redis.call('RPUSH', KEYS[1], ARGV[1]) end
+else
+  redis.call('LREM', KEYS[1], 0, ARGV[1])
+end
+return redis.call('LRANGE', KEYS[1], 0, -1)`;
+
+// KEYS[1] placements hash; ARGV[1] site id, ARGV[2] connection id.
+const RELEASE_SITE = `
+local current = redis.call('HGET', KEYS[1], ARGV[1])
+if not current then return 0 end
+if cjson.decode(current)['conn'] ~= ARGV[2] then return 0 end
+redis.call('HDEL', KEYS[1], ARGV[1])
+return 1`;
 
 // KEYS[1] sessions hash; ARGV[1] id, ARGV[2] expected status, ARGV[3] next JSON.
 const CAS_SESSION = `
@@ -298,6 +323,98 @@ export class RedisStore implements Store {
     });
   }
 
+  putNode(node: NodeRecord, ttlMs: number) {
+    return this.#run('putNode', async (r) => {
+      await r
+        .multi()
+        .set(this.#key(`node:${node.id}`), JSON.stringify(node), 'PX', Math.ceil(ttlMs))
+        .sadd(this.#key('nodes'), node.id)
+        .exec();
+    });
+  }
+  listNodes() {
+    return this.#run('listNodes', async (r) => {
+      const ids = await r.smembers(this.#key('nodes'));
+      if (ids.length === 0) return [];
+      const values = await r.mget(...ids.map((id) => this.#key(`node:${id}`)));
+      const gone = ids.filter((_, i) => values[i] === null);
+      // A record that expired is a node that died or stopped: forget it.
+      if (gone.length) await r.srem(this.#key('nodes'), ...gone);
+      return values.flatMap((v) => (v === null ? [] : [nodeRecordSchema.parse(JSON.parse(v))]));
+    });
+  }
+  removeNode(id: string) {
+    return this.#run('removeNode', async (r) => {
+      await r
+        .multi()
+        .del(this.#key(`node:${id}`))
+        .srem(this.#key('nodes'), id)
+        .exec();
+    });
+  }
+  putNodeSources(nodeId: string, sources: readonly SourceRecord[]) {
+    return this.#run('putNodeSources', async (r) => {
+      await r.hset(this.#key('sources'), nodeId, JSON.stringify(sources));
+    });
+  }
+  getAllSources() {
+    return this.#run('getAllSources', async (r) => {
+      const all = await r.hgetall(this.#key('sources'));
+      return new Map(
+        Object.entries(all).map(([node, json]) => [node, sourceRecordSchema.array().parse(JSON.parse(json))]),
+      );
+    });
+  }
+  removeNodeSources(nodeId: string) {
+    return this.#run('removeNodeSources', async (r) => {
+      await r.hdel(this.#key('sources'), nodeId);
+    });
+  }
+  getBriefingState() {
+    return this.#run('getBriefingState', async (r): Promise<BriefingState> => {
+      const [floor, hands, muted] = await Promise.all([
+        r.get(this.#key('floor')),
+        r.lrange(this.#key('hands'), 0, -1),
+        r.smembers(this.#key('muted')),
+      ]);
+      return { floor: floor || null, hands, muted };
+    });
+  }
+  setFloor(siteId: string | null) {
+    return this.#run('setFloor', async (r) => {
+      if (siteId) await r.set(this.#key('floor'), siteId);
+      else await r.del(this.#key('floor'));
+    });
+  }
+  setHand(siteId: string, raised: boolean) {
+    return this.#run('setHand', async (r) => {
+      return (await r.eval(SET_HAND, 1, this.#key('hands'), siteId, raised ? '1' : '0')) as string[];
+    });
+  }
+  setMuted(siteId: string, muted: boolean) {
+    return this.#run('setMuted', async (r) => {
+      if (muted) await r.sadd(this.#key('muted'), siteId);
+      else await r.srem(this.#key('muted'), siteId);
+      return r.smembers(this.#key('muted'));
+    });
+  }
+  placeSite(siteId: string, placement: Placement) {
+    return this.#run('placeSite', async (r) => {
+      await r.hset(this.#key('placements'), siteId, JSON.stringify(placement));
+    });
+  }
+  releaseSite(siteId: string, conn: string) {
+    return this.#run('releaseSite', async (r) => {
+      return (await r.eval(RELEASE_SITE, 1, this.#key('placements'), siteId, conn)) === 1;
+    });
+  }
+  listPlacements() {
+    return this.#run('listPlacements', async (r) => {
+      const all = await r.hgetall(this.#key('placements'));
+      return new Map(Object.entries(all).map(([id, json]) => [id, placementSchema.parse(JSON.parse(json))]));
+    });
+  }
+
   publish(channel: string, message: string) {
     return this.#run('publish', async (r) => {
       await r.publish(this.#key(`channel:${channel}`), message);
@@ -359,6 +476,11 @@ export class RedisStore implements Store {
       this.#log.debug({ err: (err as Error).message }, 'redis quit failed; disconnecting');
       this.#redis.disconnect();
     }
+  }
+
+  /** A connection of its own for socket.io's Redis adapter (it blocks reading the stream). */
+  adapterClient(): Redis {
+    return this.#redis.duplicate();
   }
 
   /** For tests that remove their own keys. */

@@ -1,6 +1,17 @@
 // The one place state that must survive a restart, or be seen by another instance, goes.
 // Two implementations pass the same contract tests: in memory (the embedded default) and Redis.
-import type { EventRecord, NewEvent, RehearsalResult, Session, SiteProfile, SiteStatus } from './records.js';
+import type {
+  BriefingState,
+  EventRecord,
+  NewEvent,
+  NodeRecord,
+  Placement,
+  RehearsalResult,
+  Session,
+  SiteProfile,
+  SiteStatus,
+  SourceRecord,
+} from './records.js';
 
 export interface EventQuery {
   /** ISO time: only events at or after it. */
@@ -56,6 +67,28 @@ export interface Store {
   /** Hold a named lease for ttlMs: true if this owner now holds it (fresh or renewed). */
   acquireLease(name: string, owner: string, ttlMs: number): Promise<boolean>;
   releaseLease(name: string, owner: string): Promise<void>;
+
+  // ---- several nodes, one briefing ----
+  /** Write this node's record; it disappears if not written again within ttlMs. */
+  putNode(node: NodeRecord, ttlMs: number): Promise<void>;
+  /** Nodes whose record is alive. */
+  listNodes(): Promise<NodeRecord[]>;
+  removeNode(id: string): Promise<void>;
+  /** The producers of a node's sites (replaces its previous list). */
+  putNodeSources(nodeId: string, sources: readonly SourceRecord[]): Promise<void>;
+  getAllSources(): Promise<Map<string, SourceRecord[]>>;
+  removeNodeSources(nodeId: string): Promise<void>;
+  getBriefingState(): Promise<BriefingState>;
+  setFloor(siteId: string | null): Promise<void>;
+  /** Raise or lower a hand; returns the hands in order. Atomic across nodes. */
+  setHand(siteId: string, raised: boolean): Promise<string[]>;
+  /** The operator mutes or unmutes a site; returns every muted site. */
+  setMuted(siteId: string, muted: boolean): Promise<string[]>;
+  /** Where a site is connected now (the newest connection wins). */
+  placeSite(siteId: string, placement: Placement): Promise<void>;
+  /** The connection `conn` of a site went: forget the placement unless a newer one replaced it. */
+  releaseSite(siteId: string, conn: string): Promise<boolean>;
+  listPlacements(): Promise<Map<string, Placement>>;
 
   /** Send a message to every instance subscribed to `channel` (this one included). */
   publish(channel: string, message: string): Promise<void>;

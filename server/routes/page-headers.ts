@@ -14,11 +14,13 @@ function contentSecurityPolicy(req: FastifyRequest, extra: readonly string[]): s
   // 'self' covers ws(s) of the same origin in current browsers; older ones need it spelled out.
   const ws = req.protocol === 'https' ? 'wss' : 'ws';
   const host = /^[a-z0-9.:[\]-]+$/i.test(req.host) ? ` ${ws}://${req.host}` : '';
+  // With several nodes, the page may move to another node's address after a failover.
+  const nodes = req.server.deps.nodeOrigins().flatMap((o) => [o, o.replace(/^http/, 'ws')]);
   return [
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
-    `connect-src 'self'${host}`,
+    `connect-src 'self'${host}${nodes.length ? ` ${nodes.join(' ')}` : ''}`,
     "font-src 'self'",
     "base-uri 'none'",
     "form-action 'none'",

@@ -48,6 +48,15 @@ interface Tracked {
   lastConnectedAt: number | null;
 }
 
+/**
+ * Sites connected to other nodes (cluster): their node derives their status; this one shows
+ * what that node last said, and neither stores nor pushes anything for them.
+ */
+export interface RemoteStatuses {
+  isRemote(siteId: string): boolean;
+  statusOf(siteId: string): SiteStatus | undefined;
+}
+
 export interface StatusOptions {
   readonly roster: Roster;
   readonly briefing: Briefing;
@@ -78,6 +87,7 @@ export class StatusService extends EventEmitter<StatusEvents> {
   readonly transitions: Record<SiteState, number> = { offline: 0, connecting: 0, online: 0, degraded: 0 };
   alerts = 0;
   #closed = false;
+  #remote: RemoteStatuses | undefined;
 
   private constructor(o: StatusOptions) {
     super();
@@ -216,18 +226,62 @@ export class StatusService extends EventEmitter<StatusEvents> {
     );
   }
 
+  /** Join a cluster: sites connected elsewhere are shown as their node says. */
+  useRemote(remote: RemoteStatuses): void {
+    this.#remote = remote;
+  }
+
+  #shown(t: Tracked): SiteStatus {
+    const id = t.status.siteId;
+    if (!t.signals.connected && this.#remote?.isRemote(id)) return this.#remote.statusOf(id) ?? t.status;
+    return t.status;
+  }
+
+  /** Whether this node derives the site's status (it is here, or nowhere). */
+  owns(siteId: string): boolean {
+    const t = this.#sites.get(siteId);
+    return t !== undefined && (t.signals.connected || !this.#remote?.isRemote(siteId));
+  }
+
   all(): SiteStatus[] {
-    return [...this.#sites.values()].map((t) => t.status);
+    return [...this.#sites.values()].map((t) => this.#shown(t));
   }
 
   get(siteId: string): SiteStatus | undefined {
-    return this.#sites.get(siteId)?.status;
+    const t = this.#sites.get(siteId);
+    return t && this.#shown(t);
   }
 
   counts(): Record<SiteState, number> {
     const counts: Record<SiteState, number> = { offline: 0, connecting: 0, online: 0, degraded: 0 };
-    for (const t of this.#sites.values()) counts[t.status.state]++;
+    for (const t of this.#sites.values()) counts[this.#shown(t).state]++;
     return counts;
+  }
+
+  /**
+   * A node died with these sites (cluster): they are offline now. Only the node that cleans up
+   * after the dead one calls this; it stores and pushes the change like any other.
+   */
+  markGone(siteId: string, reason: string): SiteStatus | undefined {
+    const t = this.#sites.get(siteId);
+    if (!t || t.signals.connected) return undefined;
+    // What its dead node said last (the placement may already be forgotten).
+    const shown = this.#remote?.statusOf(siteId) ?? t.status;
+    if (shown.state === 'offline') return undefined;
+    const now = this.#now();
+    const at = new Date(now).toISOString();
+    const next: SiteStatus = {
+      ...shown,
+      state: 'offline',
+      since: at,
+      updatedAt: at,
+      reason,
+      metrics: {},
+      transport: null,
+    };
+    t.status = next;
+    this.#onChange(t, shown, next, now);
+    return next;
   }
 
   /**
@@ -237,6 +291,8 @@ export class StatusService extends EventEmitter<StatusEvents> {
   #evaluate(siteId: string, fromSignal: boolean, fromStats = false): SiteStatus | undefined {
     const t = this.#sites.get(siteId);
     if (!t || this.#closed) return undefined;
+    // Connected to another node: that node derives it.
+    if (!t.signals.connected && this.#remote?.isRemote(siteId)) return undefined;
     const now = this.#now();
     const view = this.#o.briefing.view();
     const media = this.#o.conference.snapshot(siteId);

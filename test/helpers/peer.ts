@@ -149,7 +149,10 @@ export class SitePeer {
       this.closedReason = { reason, message };
       this.#log(`session closed: ${reason} (${message})`);
     });
-    c.link.socket.on('disconnect', (reason) => {
+    c.link.on('lost', ({ reason }) => {
+      this.disconnectReason = reason;
+    });
+    c.link.on('ended', (_closed, reason) => {
       this.disconnectReason = reason;
     });
   }

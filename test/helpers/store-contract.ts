@@ -206,4 +206,85 @@ export function storeContract(t: Test, make: () => Promise<Store>) {
     await store.close();
     t.pass('close twice is harmless');
   });
+
+  t.test('rehearsal results merge: pass beats fail beats absent; a retest replaces', async (t) => {
+    const store = await make();
+    const result = (r: 'pass' | 'fail' | 'absent', attempt = 0) => ({
+      sessionId: 's',
+      siteId: 'hue',
+      result: r,
+      checks: [],
+      updatedAt: '2012-06-21T09:40:00.000Z',
+      attempt,
+    });
+    t.equal((await store.putRehearsalResult(result('pass'))).result, 'pass');
+    t.equal((await store.putRehearsalResult(result('absent'))).result, 'pass', 'absent never overwrites');
+    t.equal((await store.putRehearsalResult(result('fail'))).result, 'pass', "another instance's fail does not");
+    t.equal((await store.putRehearsalResult(result('fail', 1))).result, 'fail', 'a retest replaces it');
+    t.equal((await store.getRehearsalResults('s'))[0]?.result, 'fail');
+    await store.close();
+  });
+
+  t.test('nodes: records expire with their heartbeat', async (t) => {
+    const store = await make();
+    const node = (id: string) => ({
+      id,
+      url: `http://127.0.0.1:${id === 'a' ? 3001 : 3002}`,
+      mediaAddress: '127.0.0.1',
+      sites: 3,
+      draining: false,
+      startedAt: '2012-06-22T00:00:00.000Z',
+      heartbeatAt: '2012-06-22T00:00:01.000Z',
+    });
+    await store.putNode(node('a'), 300);
+    await store.putNode(node('b'), 5000);
+    t.same((await store.listNodes()).map((n) => n.id).sort(), ['a', 'b']);
+    await new Promise((r) => setTimeout(r, 400));
+    t.same(
+      (await store.listNodes()).map((n) => n.id),
+      ['b'],
+      'a missed its heartbeat',
+    );
+    await store.removeNode('b');
+    t.same(await store.listNodes(), []);
+    await store.close();
+  });
+
+  t.test('sources, briefing state and placements are shared', async (t) => {
+    const store = await make();
+    const src = {
+      siteId: 'hub',
+      role: 'hub' as const,
+      source: 'cam' as const,
+      producerId: 'p1',
+      kind: 'video' as const,
+      paused: false,
+    };
+    await store.putNodeSources('a', [src]);
+    await store.putNodeSources('b', []);
+    t.same((await store.getAllSources()).get('a'), [src]);
+    await store.removeNodeSources('a');
+    t.same([...(await store.getAllSources()).keys()], ['b']);
+
+    t.same(await store.getBriefingState(), { floor: null, hands: [], muted: [] });
+    await store.setFloor('hue');
+    t.same(await store.setHand('ca-mau', true), ['ca-mau']);
+    t.same(await store.setHand('hue', true), ['ca-mau', 'hue'], 'hands keep their order');
+    t.same(await store.setHand('ca-mau', true), ['ca-mau', 'hue'], 'raising twice is once');
+    t.same(await store.setHand('ca-mau', false), ['hue']);
+    t.same(await store.setMuted('hue', true), ['hue']);
+    t.same(await store.setMuted('hue', false), []);
+    t.same(await store.getBriefingState(), { floor: 'hue', hands: ['hue'], muted: [] });
+    await store.setFloor(null);
+    t.equal((await store.getBriefingState()).floor, null);
+
+    const at = '2012-06-22T01:00:00.000Z';
+    await store.placeSite('hue', { node: 'a', conn: 'c1', joined: false, since: at });
+    await store.placeSite('hue', { node: 'b', conn: 'c2', joined: true, since: at });
+    t.equal(await store.releaseSite('hue', 'c1'), false, 'an old connection cannot release a newer one');
+    t.equal((await store.listPlacements()).get('hue')?.node, 'b');
+    t.equal(await store.releaseSite('hue', 'c2'), true);
+    t.equal((await store.listPlacements()).size, 0);
+    await store.close();
+  });
 }
