@@ -1,86 +1,21 @@
 // Shared by the benchmarks: run the real service as a child process (so its CPU can be told
 // apart from the benchmark's own peers), read CPU and memory from /proc, and summarise.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { type ServerProcess, startServerProcess } from '../test/helpers/server-process.js';
 
-export const root = fileURLToPath(new URL('..', import.meta.url));
+export { freePort, root, type ServerProcess } from '../test/helpers/server-process.js';
 export const OPERATOR_TOKEN = 'bench-operator-token-0123456789';
 
-export async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const addr = srv.address();
-  await new Promise((r) => srv.close(r));
-  if (typeof addr !== 'object' || !addr) throw new Error('no port');
-  return addr.port;
-}
-
-export interface ServerProcess {
-  readonly url: string;
-  readonly pid: number;
-  readonly workerPids: number[];
-  get(path: string): Promise<unknown>;
-  post(path: string, body: unknown): Promise<unknown>;
-  stop(): Promise<void>;
-}
-
-export async function startServer(env: Record<string, string> = {}): Promise<ServerProcess> {
-  const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      MEDIA_PORT: '0',
-      OPERATOR_TOKEN,
-      LOG_LEVEL: 'warn',
-      ...env,
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
+/**
+ * The service in its own process (test/helpers/server-process.ts, shared with the fault
+ * tests), with the settings of the caller's environment and its output on this terminal.
+ */
+export function startServer(env: Record<string, string> = {}): Promise<ServerProcess> {
+  return startServerProcess({
+    env: { OPERATOR_TOKEN, LOG_LEVEL: 'warn', ...env },
+    inheritSettings: true,
+    output: 'inherit',
   });
-  const url = `http://127.0.0.1:${port}`;
-  const headers = { authorization: `Bearer ${OPERATOR_TOKEN}`, 'content-type': 'application/json' };
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${url}${path}`, {
-      method,
-      headers,
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const json = (await res.json()) as unknown;
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-    return json;
-  };
-  const deadline = Date.now() + 30_000;
-  let ready: { ready: boolean; media: { workerPids: number[] } } | undefined;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
-    try {
-      const res = await fetch(`${url}/readyz`);
-      if (res.ok) {
-        ready = (await res.json()) as typeof ready;
-        break;
-      }
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  if (!ready) throw new Error('the server did not become ready in 30 s');
-  return {
-    url,
-    pid: child.pid ?? 0,
-    workerPids: ready.media.workerPids,
-    get: (path) => call('GET', path),
-    post: (path, body) => call('POST', path, body),
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-    },
-  };
 }
 
 /** CPU time (ms) of a process from /proc: user + system. */

@@ -85,7 +85,6 @@ export class RouterSet {
   readonly #budget: number;
   readonly #log: Logger;
   readonly #onVolumes: (router: ConferenceRouter, volumes: { producerId: string; volume: number }[]) => void;
-  #next = 0;
   #creating: Promise<ConferenceRouter> | undefined;
 
   constructor(opts: {
@@ -106,31 +105,44 @@ export class RouterSet {
 
   /** The first router; its capabilities are every router's (same codecs). */
   async first(): Promise<ConferenceRouter> {
-    return this.#routers[0] ?? this.#create();
+    return this.#routers[0] ?? this.#createOne();
   }
 
-  /** Where to place a new site: the least loaded router under budget, else a new one. */
+  /**
+   * Where to place a new site: the least loaded router under budget, else a new one on a
+   * worker that has none. mediasoup 3.12 cannot pipe between two routers of one worker (the
+   * piped producer keeps its id, which that worker already holds), so a worker holds at most
+   * one router of the conference; with none spare, the least loaded router takes the site.
+   */
   async place(): Promise<ConferenceRouter> {
     // Serialise creation so a join storm does not create one router per joining site.
     if (this.#creating) await this.#creating.catch(() => undefined);
-    const open = this.#routers.filter((r) => !r.router.closed && r.load < this.#budget);
-    if (open.length > 0) return open.reduce((a, b) => (b.load < a.load ? b : a));
-    if (this.#routers.length === 0 || this.#pool.alive().length > 0) {
-      this.#creating = this.#create();
-      try {
-        return await this.#creating;
-      } finally {
-        this.#creating = undefined;
-      }
-    }
+    const live = this.#routers.filter((r) => !r.router.closed);
+    const least = (rs: ConferenceRouter[]) => rs.reduce((a, b) => (b.load < a.load ? b : a));
+    const open = live.filter((r) => r.load < this.#budget);
+    if (open.length > 0) return least(open);
+    if (this.#spareWorker()) return this.#createOne();
+    if (live.length > 0) return least(live);
     throw new Error('no living mediasoup worker');
   }
 
+  /** A living worker without a router of the conference. */
+  #spareWorker(): MediaWorker | undefined {
+    return this.#pool.alive().find((w) => !this.#routers.some((r) => !r.router.closed && r.media.index === w.index));
+  }
+
+  /** One creation at a time; callers meanwhile share it. */
+  #createOne(): Promise<ConferenceRouter> {
+    this.#creating ??= this.#create().finally(() => {
+      this.#creating = undefined;
+    });
+    return this.#creating;
+  }
+
   async #create(): Promise<ConferenceRouter> {
-    const workers = this.#pool.alive();
-    if (workers.length === 0) throw new Error('no living mediasoup worker');
-    // Round-robin over workers: the second router goes to the second worker.
-    const media = workers[this.#next++ % workers.length] as MediaWorker;
+    // The second router goes to the second worker, and so on.
+    const media = this.#spareWorker();
+    if (!media) throw new Error('no living mediasoup worker without a router of the conference');
     const router = await media.worker.createRouter({ mediaCodecs });
     const levels = await router.createAudioLevelObserver({ maxEntries: 5, threshold: -70, interval: 800 });
     const cr = new ConferenceRouter(this.#routers.length, media, router, levels);

@@ -36,8 +36,33 @@ export interface BindHooks {
 const describe = (issues: z.core.$ZodIssue[]) =>
   issues
     .slice(0, 5)
-    .map((i) => `${i.path.length ? i.path.join('.') : 'payload'}: ${i.message}`)
+    .map((i) => `${i.path.length ? i.path.join('.').slice(0, 100) : 'payload'}: ${i.message.slice(0, 200)}`)
     .join('; ');
+
+/**
+ * Every input of the contract is a small JSON object (a browser's rtpCapabilities, the
+ * largest, has about a thousand values a few levels deep). Anything far bigger, or binary, is
+ * refused before its schema sees it: a strict schema lists every unknown key in its error, and
+ * a 256 KiB Buffer has 256 Ki of them, which cost the event loop half a second and made a
+ * 3 MB answer.
+ */
+const MAX_VALUES = 5000;
+const MAX_DEPTH = 32;
+function tooLarge(payload: unknown): string | undefined {
+  const stack: [unknown, number][] = [[payload, 0]];
+  let values = 0;
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const [value, depth] = next;
+    if (typeof value !== 'object' || value === null) continue;
+    if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return 'binary data is not part of any message';
+    if (depth >= MAX_DEPTH) return `nested deeper than ${MAX_DEPTH} levels`;
+    const children = Array.isArray(value) ? value : Object.values(value);
+    values += children.length;
+    if (values > MAX_VALUES) return `more than ${MAX_VALUES} values`;
+    for (const child of children) stack.push([child, depth + 1]);
+  }
+  return undefined;
+}
 
 const printable = (event: unknown) => (typeof event === 'string' ? event : typeof event).slice(0, 60);
 
@@ -89,6 +114,11 @@ export function bindHandlers<S extends Schemas, Out extends { [E in keyof S]: un
     }
     if (!known) {
       refuse(name, ack, { code: 'bad_request', message: `unknown event "${name}"` });
+      return;
+    }
+    const oversized = tooLarge(payload);
+    if (oversized) {
+      refuse(name, ack, { code: 'bad_request', message: `invalid ${name}: payload: ${oversized}` });
       return;
     }
     const parsed = (schemas[event] as z.ZodType).safeParse(payload ?? {});
