@@ -8,7 +8,7 @@ import { SiteBot } from './bots/site-bot.js';
 
 interface Command {
   id: number;
-  op: 'join' | 'close' | 'cut' | 'silence' | 'rejoin' | 'bytes' | 'timings' | 'exit';
+  op: 'join' | 'close' | 'cut' | 'silence' | 'rejoin' | 'bytes' | 'timings' | 'media' | 'exit';
   url?: string;
   sites?: { siteId: string; token: string }[];
   siteId?: string;
@@ -114,6 +114,15 @@ async function handle(cmd: Command): Promise<unknown> {
     }
     case 'timings': {
       return [...bots].map(([id, b]) => ({ siteId: id, ...b.timings, joins: b.joins }));
+    }
+    case 'media': {
+      // When each bot last received the hub's video, and joined, as epoch ms (for recoveries).
+      const toEpoch = (t: number | undefined) => (t === undefined ? null : Date.now() - (performance.now() - t));
+      return [...bots].map(([id, b]) => {
+        const hub = b.received().filter((r) => r.siteId === 'hub' && r.kind === 'video');
+        const last = Math.max(0, ...hub.map((r) => r.lastRtpAt ?? 0));
+        return { siteId: id, joins: b.joins, lastHubVideo: last ? toEpoch(last) : null, url: b.client.link.url };
+      });
     }
     case 'exit': {
       for (const bot of bots.values()) bot.cut();

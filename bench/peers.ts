@@ -105,6 +105,14 @@ export class PeerHosts {
   rejoin<J extends Joined = Joined>(url: string, siteId: string) {
     return this.#host(siteId).send<J>({ op: 'rejoin', url, siteId });
   }
+  async media(): Promise<{ siteId: string; joins: number; lastHubVideo: number | null; url: string }[]> {
+    const all = await Promise.all(
+      this.#hosts.map((h) =>
+        h.send<{ siteId: string; joins: number; lastHubVideo: number | null; url: string }[]>({ op: 'media' }),
+      ),
+    );
+    return all.flat();
+  }
   async timings(): Promise<Record<string, unknown>[]> {
     const all = await Promise.all(this.#hosts.map((h) => h.send<Record<string, unknown>[]>({ op: 'timings' })));
     return all.flat();

@@ -63,6 +63,27 @@ export const cameraEncodings: Record<SiteRole, types.RtpEncodingParameters[]> = 
   ],
 };
 
+/**
+ * The layers a learned uplink carries, lowest first, with room for the voice and for the
+ * link's other users (70 %): a thin uplink sends its low layer from the first second instead
+ * of finding out by losing packets. At least the lowest layer is always sent.
+ */
+export function fitLayers(
+  layers: readonly types.RtpEncodingParameters[],
+  uplinkKbps: number | undefined,
+): types.RtpEncodingParameters[] {
+  if (!uplinkKbps) return [...layers];
+  const budget = uplinkKbps * 1000 * 0.7 - 40_000;
+  const kept: types.RtpEncodingParameters[] = [];
+  let sum = 0;
+  for (const layer of layers) {
+    sum += layer.maxBitrate ?? 0;
+    if (kept.length > 0 && sum > budget) break;
+    kept.push(layer);
+  }
+  return kept;
+}
+
 /** Speech in mono with in-band FEC against loss, and DTX so a silent room sends almost nothing. */
 const micCodecOptions: types.ProducerCodecOptions = {
   opusStereo: false,
@@ -104,6 +125,8 @@ export class MediaSession {
   #send: types.Transport | undefined;
   #recv: types.Transport | undefined;
   #closed = false;
+  /** The learned uplink (kbit/s) when the rehearsal found it thin. */
+  #uplinkKbps: number | undefined;
 
   constructor(link: SiteLink, env: MediaEnv, role: SiteRole, hooks: SessionHooks) {
     this.#link = link;
@@ -139,8 +162,14 @@ export class MediaSession {
   async start(tracks: LocalTracks, paused: { mic: boolean; cam: boolean }): Promise<number> {
     const step = (name: string) => this.#hooks.step?.(name);
     step('join');
-    await this.#link.request('join', {});
+    const { iceServers, iceTransportPolicy, uplinkKbps } = await this.#link.request('join', {});
     this.#check();
+    this.#uplinkKbps = uplinkKbps;
+    // TURN servers (if the service has any) join the SFU's own candidates: ICE tries UDP, then
+    // TCP to the SFU, then the relay over TURN/TLS, by the candidates' priorities, with no click.
+    const ice = iceServers.length
+      ? { iceServers, ...(iceTransportPolicy === 'relay' ? { iceTransportPolicy } : {}) }
+      : {};
     step('device.load');
     const device = await loadDevice(this.#link, this.#env);
     this.#check();
@@ -149,7 +178,7 @@ export class MediaSession {
     step('send transport');
     const sendOptions = await this.#link.request('media:create-transport', { direction: 'send' });
     this.#check();
-    const send = device.createSendTransport(sendOptions);
+    const send = device.createSendTransport({ ...sendOptions, ...ice });
     this.#send = send;
     this.#wire(send, 'send');
     send.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
@@ -162,7 +191,7 @@ export class MediaSession {
     step('recv transport');
     const recvOptions = await this.#link.request('media:create-transport', { direction: 'recv' });
     this.#check();
-    const recv = device.createRecvTransport(recvOptions);
+    const recv = device.createRecvTransport({ ...recvOptions, ...ice });
     this.#recv = recv;
     this.#wire(recv, 'recv');
 
@@ -192,7 +221,7 @@ export class MediaSession {
   #cameraOptions(): Pick<types.ProducerOptions, 'encodings' | 'codecOptions'> {
     const own = this.#env.cameraEncodings?.(this.#role);
     if (own === null) return {};
-    const encodings = own ?? cameraEncodings[this.#role];
+    const encodings = fitLayers(own ?? cameraEncodings[this.#role], this.#uplinkKbps);
     return { encodings: encodings.map((e) => ({ ...e })), codecOptions: { videoGoogleStartBitrate: 500 } };
   }
 

@@ -36,6 +36,13 @@ export function protocolOf(report: RTCStatsReport): 'udp' | 'tcp' | null {
   return protocol === 'tcp' || protocol === 'udp' ? protocol : null;
 }
 
+/** Whether the selected pair goes through a TURN relay (this side's candidate is a relay one). */
+export function relayedOf(report: RTCStatsReport): boolean {
+  const pair = selectedPair(report);
+  const local = pair && (report.get(String(pair.localCandidateId)) as Stat | undefined);
+  return local?.candidateType === 'relay';
+}
+
 export function rttMsOf(report: RTCStatsReport): number | undefined {
   const rtt = num(selectedPair(report)?.currentRoundTripTime);
   return rtt === undefined ? undefined : rtt * 1000;
@@ -135,6 +142,8 @@ export class QualityMonitor {
       const got = Math.max(0, totals.packetsIn - last.packetsIn);
       if (lost + got > 0) recvLoss = (lost / (lost + got)) * 100;
     }
+    const available = out && num(selectedPair(out)?.availableOutgoingBitrate);
+    const uplinkKbps = available === undefined ? undefined : Math.round(available / 1000);
     const losses = [sendLoss, recvLoss].filter((v): v is number => v !== undefined);
     const captured = last ? totals.framesCaptured - last.framesCaptured : 0;
     const encoded = last ? totals.framesEncoded - last.framesEncoded : 0;
@@ -147,6 +156,8 @@ export class QualityMonitor {
       inKbps: rate(totals.bytesIn, last?.bytesIn ?? 0),
       outKbps: rate(totals.bytesOut, last?.bytesOut ?? 0),
       transport: (out && protocolOf(out)) ?? (inn && protocolOf(inn)) ?? null,
+      ...((out && relayedOf(out)) || (inn && relayedOf(inn)) ? { relayed: true } : {}),
+      ...(uplinkKbps !== undefined ? { uplinkKbps } : {}),
       receiving: {
         audio: Boolean(last && totals.audioBytesIn > last.audioBytesIn),
         video: Boolean(last && totals.videoBytesIn > last.videoBytesIn),

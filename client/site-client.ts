@@ -16,9 +16,11 @@ import type {
   ErrorBody,
   LinkReport,
   MediaProtocol,
+  OperatorMessage,
   SiteRole,
   SiteStatusView,
   SiteSummary,
+  TechnicianAlertNotice,
   Welcome,
 } from '../contract/index.js';
 import { Emitter } from './emitter.js';
@@ -93,6 +95,10 @@ export interface SiteClientEvents {
   protocolError: [ErrorBody & { event: string }];
   restartIceRequested: [reason: string];
   closed: [reason: CloseReason, message: string];
+  /** An alert for the technician arrived (a new one, not one already shown). */
+  alert: [TechnicianAlertNotice];
+  /** A message from the central operator arrived. */
+  message: [OperatorMessage];
 }
 
 const ICE_GRACE_MS = 3000;
@@ -110,6 +116,8 @@ export class SiteClient extends Emitter<SiteClientEvents> {
   report: LinkReport | undefined;
   /** This site as the operator's board sees it (pushed by the server). */
   status: SiteStatusView | undefined;
+  /** The link is too thin for video: the hub's video is paused, its audio goes on. */
+  audioOnly = false;
   transport: MediaProtocol | null = null;
   micMuted = false;
   camOff = false;
@@ -119,6 +127,10 @@ export class SiteClient extends Emitter<SiteClientEvents> {
   connected = false;
   /** Failed connection attempts since the last success. */
   attempts = 0;
+  /** Alerts for the technician, oldest first, until acknowledged. */
+  alerts: TechnicianAlertNotice[] = [];
+  /** The operator's messages, oldest first, until closed. */
+  messages: OperatorMessage[] = [];
   readonly link: SiteLink;
 
   readonly #env: SiteClientEnv;
@@ -175,8 +187,25 @@ export class SiteClient extends Emitter<SiteClientEvents> {
       void this.#build();
     });
     this.link.listen('session:closed', ({ reason, message }) => this.emit('closed', reason, message));
+    this.link.listen('media:audio-only', ({ on }) => {
+      this.audioOnly = on;
+      this.#changed();
+    });
     this.link.listen('site:status', (status) => {
       this.status = status;
+      this.#changed();
+    });
+    this.link.listen('technician:alert', (notice) => {
+      // A page that reconnects is sent its unacknowledged alerts again: show each once.
+      if (this.alerts.some((a) => a.id === notice.id)) return;
+      this.alerts = [...this.alerts, notice];
+      this.emit('alert', notice);
+      this.#changed();
+    });
+    this.link.listen('operator:message', (message) => {
+      if (this.messages.some((m) => m.id === message.id)) return;
+      this.messages = [...this.messages, message];
+      this.emit('message', message);
       this.#changed();
     });
     this.link.listen('protocol:error', (p) => {
@@ -321,6 +350,19 @@ export class SiteClient extends Emitter<SiteClientEvents> {
     this.#changed();
     if (this.connected)
       await this.link.request('hub:focus', { siteId }).catch((err: Error) => this.#warn('focus', err.message));
+  }
+
+  /** The technician read an alert: the server records it (the board's call list shows it). */
+  async acknowledgeAlert(id: string): Promise<void> {
+    await this.link.request('alert:ack', { alertId: id });
+    this.alerts = this.alerts.filter((a) => a.id !== id);
+    this.#changed();
+  }
+
+  /** Close an operator's message on this page. */
+  dismissMessage(id: string): void {
+    this.messages = this.messages.filter((m) => m.id !== id);
+    this.#changed();
   }
 
   /** Say goodbye to the server and stop (the server closes the connection after its ack). */

@@ -17,7 +17,14 @@ export const siteSchema = z.strictObject({
   location: z.string().trim().min(1, 'expected where the room is'),
   region: z.string().trim().min(1, 'expected a region'),
   units: z.array(z.string().trim().min(1)).default([]),
-  technician: z.strictObject({ name: z.string().trim().min(1), phone: z.string().trim().min(3) }).optional(),
+  technician: z
+    .strictObject({
+      name: z.string().trim().min(1),
+      phone: z.string().trim().min(3),
+      // Where alerts go by email (server/alerts/); the phone gets them by SMS.
+      email: z.email({ error: 'expected an email address' }).optional(),
+    })
+    .optional(),
   map: z.strictObject({ x: z.number().min(0).max(100), y: z.number().min(0).max(100) }).optional(),
 });
 

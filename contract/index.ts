@@ -8,8 +8,10 @@
 // the server's mediasoup objects into it.
 import type { types as ms } from 'mediasoup-client';
 import type { ErrorBody } from '../kernel/error-codes.js';
+import type { OperatorMessage, TechnicianAlertNotice, TechnicianAlertView } from './alerts.js';
 
 export * from '../kernel/error-codes.js';
+export type { AlertFacts, OperatorMessage, TechnicianAlertNotice, TechnicianAlertView } from './alerts.js';
 
 // ---- the ack shape ----------------------------------------------------------------------
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: ErrorBody };
@@ -22,6 +24,12 @@ export type RtpParameters = ms.RtpParameters;
 export type DtlsParameters = ms.DtlsParameters;
 export type IceParameters = ms.IceParameters;
 export type IceCandidate = ms.IceCandidate;
+/** A TURN server a page may relay through (RTCIceServer's shape). */
+export interface IceServer {
+  urls: string[];
+  username?: string;
+  credential?: string;
+}
 export interface TransportOptions {
   id: string;
   iceParameters: IceParameters;
@@ -74,6 +82,10 @@ export interface LinkReport {
   inKbps: number | null;
   outKbps: number | null;
   transport: MediaProtocol | null;
+  /** Media goes through the TURN relay (the firewall let nothing else through). */
+  relayed?: boolean;
+  /** What the browser estimates it can send (availableOutgoingBitrate), kbit/s. */
+  uplinkKbps?: number;
   /** Whether the hub's audio and video play on the page. */
   receiving?: { audio: boolean; video: boolean };
   /**
@@ -114,12 +126,24 @@ export interface SiteInputs {
   /** Round trip of signaling, for the network check. */
   ping: { sent: number };
   leave: Empty;
+  /** The technician acknowledges an alert shown on the page (the board's call list shows it). */
+  'alert:ack': { alertId: string };
 }
 export type SiteEvent = keyof SiteInputs;
 export type SiteInput<E extends SiteEvent> = SiteInputs[E];
 
 export interface SiteOutputs {
-  join: Empty;
+  /**
+   * TURN servers with credentials for this join (empty without TURN); 'relay' when the site's
+   * rehearsal learned that only the relay gets through its firewall (the live session starts
+   * there at once).
+   */
+  join: {
+    iceServers: IceServer[];
+    iceTransportPolicy?: 'all' | 'relay';
+    /** The uplink (kbit/s) the site's rehearsal measured, when thin: send only the layers it carries. */
+    uplinkKbps?: number;
+  };
   'media:capabilities': { routerRtpCapabilities: RtpCapabilities };
   'media:create-transport': TransportOptions;
   'media:connect-transport': Empty;
@@ -135,6 +159,7 @@ export interface SiteOutputs {
   'rehearsal:confirm': Empty;
   ping: { sent: number; serverTime: number };
   leave: Empty;
+  'alert:ack': Empty;
 }
 
 /** The event classes a connection's rate limits are counted in. */
@@ -153,6 +178,7 @@ export const siteEventClass: Record<SiteEvent, 'media' | 'control' | 'report' | 
   'hand:set': 'control',
   'rehearsal:confirm': 'control',
   leave: 'control',
+  'alert:ack': 'control',
   'site:report': 'report',
   ping: 'ping',
 };
@@ -205,11 +231,20 @@ export interface SiteServerEvents {
   'media:reset': (p: { reason: string }) => void;
   /** Sent just before the server closes this connection, so the page can say why. */
   'session:closed': (p: { reason: CloseReason; message: string }) => void;
+  /**
+   * This site's downlink cannot carry video: the hub's video pauses, its audio goes on (on:
+   * true); video is back (on: false). The page says so.
+   */
+  'media:audio-only': (p: { on: boolean }) => void;
   /** With several nodes: the nodes now, least busy first (where to go if this one fails). */
   nodes: (p: { nodes: string[] }) => void;
   /** This site's state as the operator's board shows it (on join and on every change). */
   'site:status': (s: SiteStatusView) => void;
   'protocol:error': (p: ErrorBody & { event: string }) => void;
+  /** An alert for this site's technician, with what to do (contract/alerts.ts words it). */
+  'technician:alert': (a: TechnicianAlertNotice) => void;
+  /** A short message from the central operator, to this site or to every site. */
+  'operator:message': (m: OperatorMessage) => void;
 }
 
 export type SiteClientEvents = {
@@ -224,6 +259,8 @@ export interface OperatorInputs {
   'site:restart-ice': { siteId: string };
   'site:disconnect': { siteId: string };
   'conference:get': Empty;
+  /** A short message shown on one site's page (siteId) or on every page (null). */
+  'site:message': { siteId: string | null; text: string };
 }
 export type OperatorEvent = keyof OperatorInputs;
 export type OperatorInput<E extends OperatorEvent> = OperatorInputs[E];
@@ -234,6 +271,8 @@ export interface OperatorOutputs {
   'site:restart-ice': Empty;
   'site:disconnect': Empty;
   'conference:get': ConferenceView;
+  /** `pages`: the pages it reached now (a page opened later does not get it). */
+  'site:message': { id: string; pages: number };
 }
 export const operatorEventClass: Record<OperatorEvent, 'action' | 'read'> = {
   'floor:give': 'action',
@@ -242,6 +281,7 @@ export const operatorEventClass: Record<OperatorEvent, 'action' | 'read'> = {
   'site:restart-ice': 'action',
   'site:disconnect': 'action',
   'conference:get': 'read',
+  'site:message': 'action',
 };
 export type OperatorClientEvents = {
   [E in OperatorEvent]: (input: OperatorInput<E>, ack: AckFn<OperatorOutputs[E]>) => void;
@@ -256,6 +296,13 @@ export interface SiteStatusView {
   transport?: MediaProtocol | null;
   flags: Record<string, boolean>;
   metrics: Record<string, number | null>;
+  /** What the last rehearsal learned of the site's link (shown beside what it uses now). */
+  learned?: {
+    transport: MediaProtocol | null;
+    relayed: boolean;
+    downlinkKbps: number | null;
+    uplinkKbps: number | null;
+  };
 }
 export interface AlertView {
   siteId: string;
@@ -276,6 +323,8 @@ export interface OperatorServerEvents {
   /** Someone is talking: the loudest sites with their level in dBov (-127..0). */
   'conference:speaking': (p: { sites: { siteId: string; volume: number }[] }) => void;
   'protocol:error': (p: ErrorBody & { event: string }) => void;
+  /** A technician alert was raised or changed (delivered, repeated, acknowledged, over). */
+  'technician-alert': (a: TechnicianAlertView) => void;
 }
 
 /** Socket.io namespaces. */

@@ -8,6 +8,7 @@ import { AppError } from '../kernel/errors.js';
 import type { Logger } from '../kernel/logger.js';
 import { Cascade, type LinkEndpoint, type RelayOffer } from './cascade.js';
 import { NetworkProbes } from './probes.js';
+import { RecordingTap, type TapSource } from './recorder.js';
 import { type ConferenceRouter, RouterSet } from './routers.js';
 import { type ConsumerSink, SiteMedia, type TransportState } from './site-media.js';
 import { type SiteMediaStats, sampleSite } from './stats.js';
@@ -64,6 +65,8 @@ interface ConferenceEvents {
   producerScore: [siteId: string, source: string, score: number];
   speaking: [Speaking[]];
   stats: [SiteMediaStats[]];
+  /** A bridge's downlink cannot carry video (true) or can again (false). */
+  audioOnly: [siteId: string, on: boolean];
   /** This node's producers changed (a site produced, paused, left): other nodes should know. */
   sources: [];
   /** A producer this node relays to `peer` was paused or resumed at its source. */
@@ -72,6 +75,26 @@ interface ConferenceEvents {
 }
 
 const BRIDGE_MAX_UPLINK = 1_500_000;
+/** Below this downlink estimate (kbit/s) a bridge's video pauses and its audio goes on. */
+const AUDIO_ONLY_BELOW_KBPS = 250;
+/** A paused video is tried again after this long (doubling up to a minute) to see if the link came back. */
+const AUDIO_ONLY_RETRY_MS = 10_000;
+/**
+ * Thin samples in a row (one a second) before video pauses: an estimate dips for a second or
+ * two when a keyframe or a probe fills a small router's queue, and a bridge on 1 Mbit/s must
+ * not lose its picture for that.
+ */
+const THIN_SAMPLES_TO_PAUSE = 4;
+
+/** One bridge's downlink guard: counts thin samples, holds audio-only, tries video again. */
+interface DownlinkGuard {
+  thin: number;
+  audioOnly: boolean;
+  retryAt: number;
+  backoffMs: number;
+  /** Trying video again since: judged after a few samples. */
+  probingSince: number | null;
+}
 const HUB_MAX_UPLINK = 4_000_000;
 
 export class Conference extends EventEmitter<ConferenceEvents> {
@@ -92,6 +115,9 @@ export class Conference extends EventEmitter<ConferenceEvents> {
   #relayer: ((source: RemoteSource) => Promise<void>) | undefined;
   readonly #bringing = new Map<string, Promise<void>>();
   readonly #cascade: Cascade;
+  /** Recordings following the conference (media/recorder.ts). */
+  readonly #taps = new Set<RecordingTap>();
+  readonly #downlink = new Map<SiteMedia, DownlinkGuard>();
   #statsTimer: NodeJS.Timeout | undefined;
   /** Extra samplings of a site whose media just connected, so recovery shows within a second. */
   readonly #soon = new Set<NodeJS.Timeout>();
@@ -169,8 +195,16 @@ export class Conference extends EventEmitter<ConferenceEvents> {
     });
   }
 
-  /** Media for a join of `siteId`; any earlier media of the same site is closed first. */
-  async join(siteId: string, role: SiteRole, sink: ConsumerSink): Promise<SiteMedia> {
+  /**
+   * Media for a join of `siteId`; any earlier media of the same site is closed first. `hints`:
+   * what the site's rehearsal learned (only the protocol that worked; its downlink).
+   */
+  async join(
+    siteId: string,
+    role: SiteRole,
+    sink: ConsumerSink,
+    hints: { protocols?: readonly MediaProtocol[]; downlinkKbps?: number } = {},
+  ): Promise<SiteMedia> {
     if (this.#closed) throw new AppError('media_unavailable', 'the conference is closed');
     this.#sites.get(siteId)?.close('replaced');
     let router: ConferenceRouter;
@@ -184,7 +218,10 @@ export class Conference extends EventEmitter<ConferenceEvents> {
       role,
       router,
       sink,
-      protocols: this.#opts.protocols,
+      protocols: hints.protocols?.filter((p) => this.#opts.protocols.includes(p)).length
+        ? hints.protocols.filter((p) => this.#opts.protocols.includes(p))
+        : this.#opts.protocols,
+      ...(hints.downlinkKbps ? { initialOutgoingBitrate: Math.min(2_000_000, hints.downlinkKbps * 1000) } : {}),
       maxIncomingBitrate: role === 'hub' ? HUB_MAX_UPLINK : BRIDGE_MAX_UPLINK,
       mutedByOperator: this.#muted.has(siteId),
       maxConsumers: 4 * 1024,
@@ -325,6 +362,52 @@ export class Conference extends EventEmitter<ConferenceEvents> {
     return bringing;
   }
 
+  /** Record what the bridges see: a tap that follows the floor; the recorder runs at `address`. */
+  record(address: string): RecordingTap {
+    if (this.#closed) throw new AppError('media_unavailable', 'the conference is closed');
+    const tap = new RecordingTap({
+      address,
+      sources: () => this.#recordable(),
+      floor: () => this.#floor,
+      logger: this.#log.child({ component: 'recording' }),
+    });
+    this.#taps.add(tap);
+    tap.once('closed', () => this.#taps.delete(tap));
+    return tap;
+  }
+
+  /** Every producer a recording could take: this node's, and those of sites on other nodes. */
+  #recordable(): TapSource[] {
+    const out: TapSource[] = [];
+    for (const site of this.#sites.values()) {
+      if (site.closed) continue;
+      for (const [source, producer] of site.producers) {
+        const { router } = site;
+        out.push({
+          siteId: site.siteId,
+          role: site.role,
+          source,
+          kind: producer.kind,
+          producerId: producer.id,
+          paused: producer.paused,
+          producer,
+          router: async () => router,
+        });
+      }
+    }
+    for (const r of this.#remote.values()) {
+      if (this.#sites.has(r.siteId)) continue;
+      out.push({
+        ...r,
+        router: async () => {
+          await this.#bringIn(r);
+          return this.#routers.first();
+        },
+      });
+    }
+    return out;
+  }
+
   /** Plain facts about one site's media, for the status service. */
   snapshot(siteId: string): SiteMediaSnapshot {
     const site = this.#sites.get(siteId);
@@ -351,6 +434,7 @@ export class Conference extends EventEmitter<ConferenceEvents> {
 
   #reconcileAll(): void {
     for (const site of this.#sites.values()) if (site.ready) void this.#reconcile(site);
+    for (const tap of this.#taps) tap.refresh();
   }
 
   /** Bring one viewer's consumers in line with the topology. Serialised per viewer; coalesced. */
@@ -436,11 +520,70 @@ export class Conference extends EventEmitter<ConferenceEvents> {
     this.#sampling = true;
     try {
       const stats = await Promise.all([...this.#sites.values()].map((s) => sampleSite(s)));
-      if (!this.#closed) this.emit('stats', stats);
+      if (this.#closed) return;
+      for (const s of stats) this.#guardDownlink(s);
+      this.emit('stats', stats);
     } catch (err) {
       this.#log.warn({ err: (err as Error).message }, 'stats sampling failed');
     } finally {
       this.#sampling = false;
+    }
+  }
+
+  /**
+   * Bandwidth adaptation beyond the simulcast layers (which mediasoup already picks from its
+   * estimate of each bridge's downlink): below ~250 kbit/s even the lowest video layer would
+   * starve the audio, so the bridge's video pauses and its audio goes on; video is tried again
+   * now and then and stays when the link carries it.
+   */
+  #guardDownlink(stats: SiteMediaStats): void {
+    const site = this.#sites.get(stats.siteId);
+    if (site?.role !== 'bridge' || site.closed) return;
+    const kbps = stats.availableOutKbps;
+    const hasVideo = site.receptions().some((r) => r.kind === 'video');
+    let g = this.#downlink.get(site);
+    if (!g) {
+      g = { thin: 0, audioOnly: false, retryAt: 0, backoffMs: AUDIO_ONLY_RETRY_MS, probingSince: null };
+      this.#downlink.set(site, g);
+      site.once('closed', () => this.#downlink.delete(site));
+    }
+    const now = stats.at;
+    if (kbps === null || !hasVideo) return;
+    g.thin = kbps < AUDIO_ONLY_BELOW_KBPS ? g.thin + 1 : 0;
+    const pause = (on: boolean) => {
+      g.audioOnly = on;
+      site
+        .setVideoPaused(on)
+        .catch((err: Error) => site.log.warn({ err: err.message }, 'could not pause or resume video'));
+      this.emit('audioOnly', site.siteId, on);
+      site.log.info(
+        { downlinkKbps: kbps, audioOnly: on },
+        on ? 'video paused: the downlink is too thin' : 'video back',
+      );
+    };
+    if (g.probingSince !== null) {
+      // Trying video again: three samples tell whether the link carries it now.
+      if (g.thin >= 2) {
+        g.probingSince = null;
+        g.backoffMs = Math.min(60_000, g.backoffMs * 2);
+        g.retryAt = now + g.backoffMs;
+        pause(true);
+      } else if (now - g.probingSince >= 3000) {
+        g.probingSince = null;
+        g.backoffMs = AUDIO_ONLY_RETRY_MS;
+        g.audioOnly = false;
+        this.emit('audioOnly', site.siteId, false);
+        site.log.info({ downlinkKbps: kbps }, 'video back: the downlink carries it again');
+      }
+      return;
+    }
+    if (!g.audioOnly && g.thin >= THIN_SAMPLES_TO_PAUSE) {
+      g.retryAt = now + g.backoffMs;
+      pause(true);
+    } else if (g.audioOnly && now >= g.retryAt) {
+      g.probingSince = now;
+      g.thin = 0;
+      site.setVideoPaused(false).catch((err: Error) => site.log.warn({ err: err.message }, 'could not resume video'));
     }
   }
 
@@ -483,6 +626,8 @@ export class Conference extends EventEmitter<ConferenceEvents> {
     clearInterval(this.#statsTimer);
     for (const timer of this.#soon) clearTimeout(timer);
     this.#soon.clear();
+    // Before the sites: a recording hears the end from its owner, not as sources leaving.
+    for (const tap of [...this.#taps]) tap.close();
     for (const site of [...this.#sites.values()]) site.close('server-shutdown');
     this.#cascade.close();
     this.#routers.close();

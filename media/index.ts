@@ -9,6 +9,7 @@ import { WorkerPool } from './workers.js';
 export type { LinkEndpoint, RelayOffer } from './cascade.js';
 export type { Conference, RemoteSource, SiteMediaSnapshot, SourceInfo, Speaking } from './conference.js';
 export type { NetworkProbes } from './probes.js';
+export type { RecorderPorts, RecorderStream, RecordingFeed, RecordingTap } from './recorder.js';
 export type { ConsumerSink, SiteMedia, TransportState } from './site-media.js';
 export type { SiteMediaStats } from './stats.js';
 
@@ -40,7 +41,7 @@ export class MediaPlane extends EventEmitter<MediaPlaneEvents> {
       const conference = await Conference.create({
         pool,
         listenIp: config.MEDIA_LISTEN_IP,
-        announcedAddress: config.MEDIA_ANNOUNCED_ADDRESS,
+        announcedAddress: config.CLUSTER_MEDIA_ADDRESS ?? config.MEDIA_ANNOUNCED_ADDRESS,
         routerConsumerBudget: config.MEDIA_ROUTER_CONSUMER_BUDGET,
         hubHears: config.HUB_HEARS,
         protocols: config.MEDIA_PROTOCOLS,

@@ -73,6 +73,8 @@ export interface SiteMediaOptions {
   readonly mutedByOperator: boolean;
   /** A bound on consumers, far above what the topology gives any site. */
   readonly maxConsumers: number;
+  /** What the SFU may send the site at first (bit/s): its learned downlink, else 600 kbit/s. */
+  readonly initialOutgoingBitrate?: number;
   readonly logger: Logger;
 }
 
@@ -92,6 +94,7 @@ export class SiteMedia extends EventEmitter<SiteMediaEvents> {
   #rtpCapabilities: types.RtpCapabilities | undefined;
   #focus: string | null = null;
   #mutedByOperator: boolean;
+  #videoPaused = false;
   #closed = false;
 
   constructor(opts: SiteMediaOptions) {
@@ -163,7 +166,7 @@ export class SiteMedia extends EventEmitter<SiteMediaEvents> {
       enableUdp: this.#opts.protocols.includes('udp'),
       enableTcp: this.#opts.protocols.includes('tcp'),
       preferUdp: true,
-      initialAvailableOutgoingBitrate: 600_000,
+      initialAvailableOutgoingBitrate: this.#opts.initialOutgoingBitrate ?? 600_000,
       appData: { siteId: this.siteId, direction },
     });
     if (this.#closed) {
@@ -355,7 +358,7 @@ export class SiteMedia extends EventEmitter<SiteMediaEvents> {
         this.#consumers.delete(consumer.id);
         return false;
       }
-      if (!consumer.closed) await consumer.resume();
+      if (!consumer.closed && !(consumer.kind === 'video' && this.#videoPaused)) await consumer.resume();
       return !consumer.closed;
     } finally {
       this.#consuming.delete(producerId);
@@ -377,6 +380,23 @@ export class SiteMedia extends EventEmitter<SiteMediaEvents> {
     if (!held || held.feed === feed) return;
     held.feed = feed;
     await this.#applyLayers(held);
+  }
+
+  /**
+   * Audio only (the site's downlink cannot carry video): its video consumers pause, its audio
+   * goes on. Consumers made while it holds start paused too.
+   */
+  async setVideoPaused(paused: boolean): Promise<void> {
+    this.#videoPaused = paused;
+    await Promise.all(
+      [...this.#consumers.values()]
+        .filter((h) => h.kind === 'video' && !h.consumer.closed)
+        .map((h) => (paused ? h.consumer.pause() : h.consumer.resume())),
+    );
+  }
+
+  get videoPaused(): boolean {
+    return this.#videoPaused;
   }
 
   /** The hub watches `siteId` large: its video in the high layer, the rest low. */

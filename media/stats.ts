@@ -29,6 +29,8 @@ export interface SiteMediaStats {
   readonly jitterMs: number | null;
   readonly inKbps: number;
   readonly outKbps: number;
+  /** What the SFU estimates it can send the site (its downlink), kbit/s; null before an estimate. */
+  readonly availableOutKbps: number | null;
   readonly producers: Partial<Record<'mic' | 'cam', FeedStats>>;
   readonly consumers: { readonly count: number; readonly minScore: number | null; readonly kbps: number };
 }
@@ -104,6 +106,10 @@ export async function sampleSite(site: SiteMedia): Promise<SiteMediaStats> {
     jitterMs: maxOrNull(jitters.map((j) => round(j))),
     inKbps: round((send?.recvBitrate ?? 0) / 1000),
     outKbps: round((recv?.sendBitrate ?? 0) / 1000),
+    availableOutKbps:
+      recv?.availableOutgoingBitrate !== undefined && recv.availableOutgoingBitrate > 0
+        ? Math.round(recv.availableOutgoingBitrate / 1000)
+        : null,
     producers,
     consumers: {
       count: site.consumerCount,

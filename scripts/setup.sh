@@ -2,7 +2,7 @@
 # Installs whatever is missing, idempotently, so `npm start` and `npm test` work on a fresh
 # Debian 12 machine: Debian packages, npm dependencies, the mediasoup worker, the page bundle.
 # Usage: scripts/setup.sh [--test] [--quiet]
-#   --test   also the packages the test suite needs (redis-server, chromium)
+#   --test   also the packages the test suite needs (chromium, iproute2, nftables, coturn)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,7 +33,13 @@ pkgs=()
 [ -x "$worker_cached" ] || pkgs+=(meson ninja-build pkg-config g++ libssl-dev libuv1-dev libsrtp2-dev libusrsctp-dev libabsl-dev nlohmann-json3-dev)
 # The default store is a private redis-server (store/embedded-redis.ts).
 pkgs+=(redis-server)
-[ "$want_test" = 1 ] && pkgs+=(chromium fonts-noto-core)
+# Recordings: ffmpeg receives the media over RTP and writes WebM; ffprobe measures segments.
+pkgs+=(ffmpeg)
+# TURN for bridges behind firewalls: coturn, run by the service when TURN_EMBEDDED is on.
+[ "${TURN_EMBEDDED:-}" = true ] && pkgs+=(coturn)
+# Tests: pages in Chromium; the field tests' branch networks (namespaces and tc from
+# iproute2, nftables for firewalls and loss, coturn as the relay, openssl for certificates).
+[ "$want_test" = 1 ] && pkgs+=(chromium fonts-noto-core iproute2 nftables coturn openssl)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

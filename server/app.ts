@@ -10,22 +10,28 @@ import type { FailureThrottle } from '../kernel/rate.js';
 import type { MediaPlane } from '../media/index.js';
 import type { Outbox } from '../store/outbox.js';
 import type { Store } from '../store/store.js';
+import type { TechnicianAlerts } from './alerts/service.js';
 import type { SiteCredentials } from './credentials.js';
 import type { ServiceMetrics } from './metrics.js';
 import type { OperatorAuth } from './operator.js';
 import operatorAuth from './plugins/operator-auth.js';
 import securityHeaders from './plugins/security-headers.js';
+import type { Recordings } from './recording/recordings.js';
 import type { RehearsalRunner } from './rehearsal/runner.js';
+import { alertRoutes } from './routes/alerts.js';
 import { boardRoutes } from './routes/board.js';
 import { conferenceRoutes } from './routes/conference.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { pageRoutes } from './routes/pages.js';
+import { recordingRoutes } from './routes/recordings.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { siteActionRoutes, siteRoutes } from './routes/sites.js';
+import { webhookRoutes } from './routes/webhooks.js';
 import type { SessionService } from './schedule/sessions.js';
 import type { StatusService } from './status/service.js';
+import type { WebhookDeliverer } from './webhooks/deliverer.js';
 
 export interface AppDeps {
   readonly config: Readonly<Config>;
@@ -49,6 +55,11 @@ export interface AppDeps {
   readonly status: StatusService;
   readonly sessions: SessionService;
   readonly rehearsals: RehearsalRunner;
+  /** The briefing's recordings (server/recording/). */
+  readonly recordings?: Recordings;
+  /** Set when WEBHOOK_URLS is. */
+  readonly webhooks?: WebhookDeliverer;
+  readonly alerts?: TechnicianAlerts;
 }
 
 declare module 'fastify' {
@@ -108,6 +119,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await api.register(conferenceRoutes);
     await api.register(sessionRoutes);
     await api.register(eventRoutes);
+    await api.register(recordingRoutes);
+    await api.register(webhookRoutes);
+    await api.register(alertRoutes);
     api.get('/api/nodes', async () => ({ nodes: await deps.nodes() }));
   });
   return app;

@@ -2,12 +2,16 @@
 // and gauges read from the parts when Prometheus scrapes. One registry per service.
 import { Counter, collectDefaultMetrics, Summary } from 'prom-client';
 import type { Briefing } from '../briefing/briefing.js';
+import { technicianAlertKinds } from '../contract/alerts.js';
 import { countedBy, counter, createRegistry, gauge, type MetricsRegistry } from '../kernel/metrics.js';
 import type { MediaPlane } from '../media/index.js';
 import type { SignalingCounters } from '../signaling/index.js';
 import type { Outbox } from '../store/outbox.js';
-import { siteStates } from '../store/records.js';
+import { alertChannels, siteStates } from '../store/records.js';
+import type { TechnicianAlerts } from './alerts/service.js';
+import type { Recordings } from './recording/recordings.js';
 import type { StatusService } from './status/service.js';
+import type { WebhookDeliverer } from './webhooks/deliverer.js';
 
 export interface MetricSources {
   readonly status: StatusService;
@@ -73,7 +77,9 @@ export class ServiceMetrics {
       () => siteStates.map((to) => [{ to }, s.status.transitions[to]]),
       ['to'],
     );
-    countedBy(r, 'giaoban_alerts_total', 'Alerts raised during live sessions.', () => [[{}, s.status.alerts]]);
+    countedBy(r, 'giaoban_alerts_total', 'Alerts raised to the board during a rehearsal or the live session.', () => [
+      [{}, s.status.alerts],
+    ]);
     countedBy(r, 'giaoban_floor_changes_total', 'Times the floor was given or taken.', () => [
       [{}, s.briefing.floorChanges],
     ]);
@@ -143,6 +149,96 @@ export class ServiceMetrics {
       expected = now + 50;
     }, 50);
     this.#loopTimer.unref();
+  }
+
+  /** Webhook deliveries and the technicians' alerts, read at scrape time. */
+  attachNotifications(s: { webhooks?: WebhookDeliverer | undefined; alerts: TechnicianAlerts }): void {
+    const r = this.registry;
+    const { webhooks, alerts } = s;
+    if (webhooks) {
+      const c = webhooks.counts;
+      countedBy(
+        r,
+        'giaoban_webhook_deliveries_total',
+        'Webhook POSTs by result: delivered (2xx) or failed (an attempt that will be retried or dead-lettered).',
+        () => [
+          [{ result: 'delivered' }, c.delivered],
+          [{ result: 'failed' }, c.failed],
+        ],
+        ['result'],
+      );
+      countedBy(r, 'giaoban_webhook_dead_letters_total', 'Webhook deliveries moved to the dead letters.', () => [
+        [{}, c.deadLettered],
+      ]);
+      countedBy(r, 'giaoban_webhook_redeliveries_total', 'Dead letters delivered again by hand.', () => [
+        [{}, c.redelivered],
+      ]);
+      countedBy(r, 'giaoban_webhook_events_lost_total', 'Events that left the bounded log before delivery.', () => [
+        [{}, c.lost],
+      ]);
+    }
+    const a = alerts.counts;
+    countedBy(
+      r,
+      'giaoban_technician_alerts_total',
+      'Alerts raised to the sites’ technicians (one per bout of trouble or failed check), by kind.',
+      () => technicianAlertKinds.map((kind) => [{ kind }, a.raised[kind]]),
+      ['kind'],
+    );
+    countedBy(
+      r,
+      'giaoban_technician_alert_deliveries_total',
+      'Technician alerts sent, by channel (page, email, sms) and result (sent, failed).',
+      () =>
+        alertChannels.flatMap((channel) => [
+          [{ channel, result: 'sent' }, a.sent[channel]] as [{ channel: string; result: string }, number],
+          [{ channel, result: 'failed' }, a.failed[channel]] as [{ channel: string; result: string }, number],
+        ]),
+      ['channel', 'result'],
+    );
+    countedBy(r, 'giaoban_technician_alert_acks_total', 'Alerts the technician acknowledged on the page.', () => [
+      [{}, a.acks],
+    ]);
+    countedBy(r, 'giaoban_operator_messages_total', 'Messages the operator sent to the pages.', () => [
+      [{}, a.messages],
+    ]);
+  }
+
+  /** The recordings, read at scrape time. */
+  attachRecordings(recordings: Recordings): void {
+    const r = this.registry;
+    const c = recordings.counts;
+    gauge(r, 'giaoban_recordings_active', 'Recordings running now.', {
+      collect() {
+        this.set(recordings.active);
+      },
+    });
+    gauge(r, 'giaoban_recording_seconds', 'Seconds written so far by the running recordings.', {
+      collect() {
+        this.set(recordings.activeSeconds);
+      },
+    });
+    countedBy(
+      r,
+      'giaoban_recordings_started_total',
+      'Recordings started (by the live session or the operator).',
+      () => [[{}, c.started]],
+    );
+    countedBy(r, 'giaoban_recordings_stopped_total', 'Recordings stopped.', () => [[{}, c.stopped]]);
+    countedBy(r, 'giaoban_recording_segments_total', 'Recording segments (files) finished.', () => [[{}, c.segments]]);
+    countedBy(
+      r,
+      'giaoban_recorder_restarts_total',
+      'Recorder processes (ffmpeg) that ended by themselves and were started again.',
+      () => [[{}, c.restarts]],
+    );
+    countedBy(
+      r,
+      'giaoban_recordings_refused_total',
+      'Recordings refused, by reason (disk nearly full, one already running, no recorder installed).',
+      () => Object.entries(c.refused).map(([reason, n]) => [{ reason }, n]),
+      ['reason'],
+    );
   }
 
   close(): void {

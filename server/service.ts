@@ -1,7 +1,7 @@
 // Composes the service from its parts, in dependency order, and closes them in reverse.
 // main.ts runs it for real; tests start it in-process with their own config.
 
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { FastifyInstance } from 'fastify';
 import { Briefing } from '../briefing/briefing.js';
@@ -17,15 +17,22 @@ import { openStore } from '../store/index.js';
 import { Outbox } from '../store/outbox.js';
 import { RedisStore } from '../store/redis.js';
 import type { Store } from '../store/store.js';
+import { alertChannels } from './alerts/channels.js';
+import { TechnicianAlerts } from './alerts/service.js';
 import { buildApp } from './app.js';
 import { SiteCredentials } from './credentials.js';
 import { ServiceMetrics } from './metrics.js';
 import { OperatorAuth } from './operator.js';
+import { SiteProfiles } from './profiles.js';
+import { Recordings } from './recording/recordings.js';
 import { defaultCheckThresholds } from './rehearsal/checks.js';
 import { RehearsalRunner } from './rehearsal/runner.js';
 import { Scheduler } from './schedule/scheduler.js';
 import { SessionService } from './schedule/sessions.js';
 import { StatusService } from './status/service.js';
+import { iceServersFor, type TurnConfig } from './turn/credentials.js';
+import { startEmbeddedTurn } from './turn/embedded-coturn.js';
+import { WebhookDeliverer } from './webhooks/deliverer.js';
 
 export interface Service {
   readonly app: FastifyInstance;
@@ -41,6 +48,12 @@ export interface Service {
   readonly rehearsals: RehearsalRunner;
   readonly signaling: Signaling;
   readonly metrics: ServiceMetrics;
+  /** The briefing's recordings (ffmpeg fed by the conference). */
+  readonly recordings: Recordings;
+  /** The webhooks' deliverer (WEBHOOK_URLS set), else undefined. */
+  readonly webhooks: WebhookDeliverer | undefined;
+  /** Alerts to the sites' technicians and the operator's messages to the pages. */
+  readonly alerts: TechnicianAlerts;
   /** This node's part in a cluster (CLUSTER=true), else undefined. */
   readonly cluster: ClusterNode | undefined;
   /** The address the HTTP server listens on, after listen(). */
@@ -92,6 +105,24 @@ export async function startService(opts: StartOptions): Promise<Service> {
     closers.length = 0;
   };
   try {
+    // Before anything of this run is logged: an endpoint seen for the first time starts with it.
+    const webhooks =
+      config.WEBHOOK_URLS && config.WEBHOOK_SECRET
+        ? await WebhookDeliverer.create({
+            store,
+            outbox,
+            roster,
+            logger,
+            urls: config.WEBHOOK_URLS,
+            secret: config.WEBHOOK_SECRET,
+            timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+            maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
+            retryBaseMs: config.WEBHOOK_RETRY_BASE_MS,
+            retryMaxMs: config.WEBHOOK_RETRY_MAX_MS,
+            instanceId: randomUUID(),
+          })
+        : undefined;
+    if (webhooks) closers.push(() => webhooks.close());
     const operator = await OperatorAuth.create(store, config.OPERATOR_TOKEN, logger, announceOperatorToken);
     let publicUrl = config.PUBLIC_URL;
     const credentials = await SiteCredentials.create(store, roster, () => publicUrl, logger);
@@ -108,6 +139,9 @@ export async function startService(opts: StartOptions): Promise<Service> {
         logger.error({ err: err.message }, 'could not record a worker replacement');
       });
     });
+    const profiles = new SiteProfiles(store, logger);
+    await profiles.refresh();
+    closers.push(() => profiles.close());
     const briefing = new Briefing({
       media: media.conference,
       roster,
@@ -122,6 +156,7 @@ export async function startService(opts: StartOptions): Promise<Service> {
       store,
       outbox,
       logger,
+      learned: (siteId) => profiles.learned(siteId),
       thresholds: {
         maxRttMs: config.STATUS_MAX_RTT_MS,
         maxLossPct: config.STATUS_MAX_LOSS_PCT,
@@ -151,6 +186,7 @@ export async function startService(opts: StartOptions): Promise<Service> {
       },
     });
     closers.push(() => rehearsals.close());
+    rehearsals.on('profiled', () => void profiles.refresh());
     const scheduler = new Scheduler({ store, outbox, clock, logger, instanceId: randomUUID() });
     // A session is a phase over the always-open conference.
     scheduler.on('opened', (s) => {
@@ -172,7 +208,66 @@ export async function startService(opts: StartOptions): Promise<Service> {
       scheduler.tick().catch((err: Error) => logger.warn({ err: err.message }, 'scheduler tick failed'));
     });
     closers.push(() => scheduler.close());
+    // Recordings: the live session from its start (RECORDING_AUTO), and on the operator's demand.
+    const recordings = await Recordings.create({
+      conference: media.conference,
+      store,
+      outbox,
+      dataDir: config.DATA_DIR,
+      minFreeMb: config.RECORDING_MIN_FREE_MB,
+      node: config.CLUSTER ? (config.NODE_ID ?? defaultNodeId(config.PORT)) : 'local',
+      liveSession: () => scheduler.active().find((s) => s.kind === 'live'),
+      logger,
+    });
+    closers.push(() => recordings.close());
+    if (config.RECORDING_AUTO) scheduler.on('opened', (s) => void recordings.sessionOpened(s));
+    scheduler.on('ended', (s) => void recordings.sessionEnded(s));
+    // Alerts to the sites' technicians: the status service's (a drop, a degradation) and the
+    // rehearsal's failed checks; on the page, by email and by SMS.
+    const channels = alertChannels(config);
+    closers.push(() => channels.close());
+    const alerts = await TechnicianAlerts.create({
+      roster,
+      store,
+      outbox,
+      logger,
+      timeZone: config.TIME_ZONE,
+      operatorPhone: config.ALERT_OPERATOR_PHONE,
+      quietMs: config.ALERT_QUIET_MS,
+      channels,
+      phase: () => briefing.phase,
+      session: () => scheduler.active().at(-1),
+    });
+    closers.push(() => alerts.close());
+    status.on('status', (s) => alerts.onStatus(s));
+    status.on('alert', (a) => void alerts.onStatusAlert(a));
+    rehearsals.on('checked', (r) => void alerts.onChecked(r));
+    scheduler.on('opened', () => alerts.onPhase());
+    scheduler.on('ended', () => alerts.onPhase());
     const authThrottle = new FailureThrottle(AUTH_FAILURES);
+    // TURN for bridges behind firewalls: an existing server, or coturn run here.
+    let turn: TurnConfig | undefined;
+    if (config.TURN_URLS && config.TURN_SECRET) {
+      turn = { urls: config.TURN_URLS, secret: config.TURN_SECRET, ttlS: config.TURN_CREDENTIAL_TTL_S };
+    } else if (config.TURN_EMBEDDED) {
+      const secret =
+        config.TURN_SECRET ?? (await store.setSecretIfAbsent('turn-secret', randomBytes(24).toString('base64url')));
+      const coturn = await startEmbeddedTurn({
+        dataDir: config.DATA_DIR,
+        listenIp: config.MEDIA_LISTEN_IP,
+        announcedAddress: config.MEDIA_ANNOUNCED_ADDRESS,
+        port: config.TURN_PORT,
+        tlsPort: config.TURN_TLS_PORT,
+        secret,
+        tls:
+          config.TLS_CERT_FILE && config.TLS_KEY_FILE
+            ? { certFile: config.TLS_CERT_FILE, keyFile: config.TLS_KEY_FILE }
+            : undefined,
+        logger,
+      });
+      closers.push(() => coturn.stop());
+      turn = { urls: coturn.urls, secret, ttlS: config.TURN_CREDENTIAL_TTL_S };
+    }
     let cluster: ClusterNode | undefined;
     if (config.CLUSTER) {
       if (!(store instanceof RedisStore))
@@ -182,7 +277,7 @@ export async function startService(opts: StartOptions): Promise<Service> {
       cluster = new ClusterNode({
         id: config.NODE_ID ?? defaultNodeId(config.PORT),
         url: nodeUrl,
-        mediaAddress: config.MEDIA_ANNOUNCED_ADDRESS,
+        mediaAddress: config.CLUSTER_MEDIA_ADDRESS ?? config.MEDIA_ANNOUNCED_ADDRESS,
         store,
         conference: media.conference,
         briefing,
@@ -198,6 +293,8 @@ export async function startService(opts: StartOptions): Promise<Service> {
       operator: signaling?.operators.sockets.size ?? 0,
     });
     metrics.attach({ status, briefing, media, outbox, sockets });
+    metrics.attachNotifications({ webhooks, alerts });
+    metrics.attachRecordings(recordings);
     const app = await buildApp({
       config,
       logger,
@@ -213,6 +310,9 @@ export async function startService(opts: StartOptions): Promise<Service> {
       status,
       sessions,
       rehearsals,
+      ...(webhooks ? { webhooks } : {}),
+      alerts,
+      recordings,
       sockets,
       nodeOrigins: () => cluster?.nodes().map((n) => new URL(n.url).origin) ?? [],
       nodes: async () => {
@@ -240,8 +340,12 @@ export async function startService(opts: StartOptions): Promise<Service> {
       heartbeatIntervalMs: config.HEARTBEAT_INTERVAL_MS,
       heartbeatTimeoutMs: config.HEARTBEAT_TIMEOUT_MS,
       rateScale: config.SIGNALING_RATE_SCALE,
+      iceServers: (siteId) => iceServersFor(turn, siteId),
+      // The live session starts each site on what its rehearsal learned.
+      profileFor: async (siteId) => (briefing.phase === 'live' ? profiles.forJoin(siteId) : undefined),
       authThrottle,
       counters: metrics.signaling,
+      notices: alerts,
       ...(cluster && store instanceof RedisStore
         ? {
             cluster: {
@@ -257,6 +361,10 @@ export async function startService(opts: StartOptions): Promise<Service> {
       logger,
     });
     const live = signaling;
+    alerts.usePages({
+      alert: (siteId, notice) => live.showAlert(siteId, notice),
+      message: (siteId, message) => live.showMessage(siteId, message),
+    });
     closers.push(() => live.close());
     // Sites hear why before their sockets close.
     closers.push(() => briefing.close());
@@ -275,6 +383,7 @@ export async function startService(opts: StartOptions): Promise<Service> {
       });
     }
     scheduler.start();
+    webhooks?.start();
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
     const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
@@ -299,6 +408,9 @@ export async function startService(opts: StartOptions): Promise<Service> {
       rehearsals,
       signaling: live,
       metrics,
+      recordings,
+      webhooks,
+      alerts,
       cluster,
       url,
       drain: async (ms: number) => {

@@ -6,15 +6,37 @@ import type { Server as HttpServer } from 'node:http';
 import { Server, type ServerOptions } from 'socket.io';
 import type { Briefing } from '../briefing/briefing.js';
 import type { Site } from '../config/roster.js';
-import { OPERATOR_NAMESPACE, SITE_NAMESPACE } from '../contract/index.js';
+import {
+  type IceServer,
+  OPERATOR_NAMESPACE,
+  type OperatorMessage,
+  SITE_NAMESPACE,
+  type TechnicianAlertNotice,
+} from '../contract/index.js';
 import type { Logger } from '../kernel/logger.js';
 import type { FailureThrottle, Rate } from '../kernel/rate.js';
 import type { Conference } from '../media/index.js';
 import { attachOperatorNamespace, type OperatorNamespace } from './operator.js';
-import type { OperatorAuthenticator, Placement, SignalingCounters, SiteAuthenticator, StatusFeed } from './ports.js';
+import type {
+  OperatorAuthenticator,
+  Placement,
+  SignalingCounters,
+  SiteAuthenticator,
+  SiteNotices,
+  StatusFeed,
+} from './ports.js';
 import { attachSiteNamespace, type SiteNamespace, type SiteSessions, siteRoom } from './site.js';
+import type { JoinProfile } from './site-session.js';
 
-export type { OperatorAuthenticator, Placement, SignalingCounters, SiteAuthenticator, StatusFeed } from './ports.js';
+export type {
+  OperatorAuthenticator,
+  Placement,
+  SignalingCounters,
+  SiteAuthenticator,
+  SiteNotices,
+  StatusFeed,
+} from './ports.js';
+export type { JoinProfile } from './site-session.js';
 
 export interface SignalingDeps {
   readonly httpServer: HttpServer;
@@ -31,6 +53,12 @@ export interface SignalingDeps {
   /** Failed authentications allowed per client address, across both namespaces and the API. */
   readonly authThrottle: FailureThrottle;
   readonly counters: SignalingCounters;
+  /** Alerts to the technicians and the operator's messages to the pages (server/alerts/). */
+  readonly notices?: SiteNotices;
+  /** TURN servers with fresh credentials for a site (none without TURN). */
+  readonly iceServers?: (siteId: string) => IceServer[];
+  /** What a site's rehearsal learned, applied when it joins the live session. */
+  readonly profileFor?: (siteId: string) => Promise<JoinProfile | undefined>;
   readonly logger: Logger;
   /**
    * With several nodes: socket.io's Redis adapter (pushes to the boards and to a site's page
@@ -97,6 +125,9 @@ export class Signaling {
       sites: deps.sites,
       heartbeatMs: deps.heartbeatIntervalMs,
       consumeTimeoutMs: 10_000,
+      ...(deps.notices ? { notices: deps.notices } : {}),
+      iceServers: deps.iceServers ?? (() => []),
+      profileFor: deps.profileFor ?? (async () => undefined),
       status: deps.status,
       limits: {
         rates: {
@@ -127,8 +158,10 @@ export class Signaling {
       },
       authThrottle: deps.authThrottle,
       counters: deps.counters,
+      ...(deps.notices ? { notices: deps.notices } : {}),
       logger: deps.logger,
     });
+    deps.notices?.on('changed', (a) => this.operators.emit('technician-alert', a));
     // Pushed, not polled: state changes at once, metrics once per stats sample.
     deps.status.on('status', (s) => {
       this.operators.emit('status:site', s);
@@ -142,9 +175,33 @@ export class Signaling {
       this.sites.local.emit('conference:changed', view);
       this.operators.local.emit('conference:changed', view);
     });
+    deps.conference.on('audioOnly', (siteId, on) => {
+      this.sites.to(siteRoom(siteId)).emit('media:audio-only', { on });
+    });
     deps.conference.on('speaking', (sites) => {
       this.operators.local.volatile.emit('conference:speaking', { sites: sites.slice(0, 5) });
     });
+  }
+
+  /** Show an alert on a site's pages, wherever they are connected; resolves with how many it reached. */
+  async showAlert(siteId: string, notice: TechnicianAlertNotice): Promise<number> {
+    const room = siteRoom(siteId);
+    const reached = (await this.sites.in(room).fetchSockets()).length;
+    this.sites.to(room).emit('technician:alert', notice);
+    return reached;
+  }
+
+  /** Show the operator's message on one site's pages, or on every page (null). */
+  async showMessage(siteId: string | null, message: OperatorMessage): Promise<number> {
+    if (siteId === null) {
+      const reached = (await this.sites.fetchSockets()).length;
+      this.sites.emit('operator:message', message);
+      return reached;
+    }
+    const room = siteRoom(siteId);
+    const reached = (await this.sites.in(room).fetchSockets()).length;
+    this.sites.to(room).emit('operator:message', message);
+    return reached;
   }
 
   /** With several nodes: tell every page here which nodes there are now. */

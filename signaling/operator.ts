@@ -10,10 +10,11 @@ import {
   type OperatorServerEvents,
   operatorEventClass,
 } from '../contract/index.js';
+import { AppError } from '../kernel/errors.js';
 import type { Logger } from '../kernel/logger.js';
 import type { FailureThrottle } from '../kernel/rate.js';
 import { bindHandlers, type HandlerMap, type Limits } from './bind.js';
-import type { OperatorAuthenticator, SignalingCounters, StatusFeed } from './ports.js';
+import type { OperatorAuthenticator, SignalingCounters, SiteNotices, StatusFeed } from './ports.js';
 import { operatorInputs } from './schemas.js';
 import { refusal } from './site.js';
 
@@ -27,6 +28,8 @@ export interface OperatorNamespaceDeps {
   readonly limits: Omit<Limits<(typeof operatorEventClass)[OperatorEvent]>, 'classOf'>;
   readonly authThrottle: FailureThrottle;
   readonly counters: SignalingCounters;
+  /** Alerts to the technicians; the operator's messages to the pages go through it. */
+  readonly notices?: SiteNotices;
   readonly logger: Logger;
 }
 
@@ -63,6 +66,10 @@ export function attachOperatorNamespace(nsp: OperatorNamespace, deps: OperatorNa
         return {};
       },
       'conference:get': () => briefing.view(),
+      'site:message': ({ siteId, text }) => {
+        if (!deps.notices) throw new AppError('conflict', 'messages to the pages are not available on this server');
+        return deps.notices.message(siteId, text);
+      },
     };
     bindHandlers(
       socket,

@@ -3,7 +3,7 @@
 // the implementations (credentials, operator token, status), so nothing here imports server/.
 import type { EventEmitter } from 'node:events';
 import type { Site } from '../config/roster.js';
-import type { AlertView, SiteStatusView } from '../contract/index.js';
+import type { AlertView, SiteStatusView, TechnicianAlertNotice, TechnicianAlertView } from '../contract/index.js';
 
 /** Site join links: who a token belongs to, and which version of the link it is. */
 export interface SiteAuthenticator extends EventEmitter<{ reissued: [siteId: string, version: number] }> {
@@ -36,4 +36,12 @@ export interface Placement {
   placeFor(localSites: number): string | null;
   /** Every node's address, least busy first. */
   nodeUrls(): string[];
+}
+
+/** Alerts to the sites' technicians and the operator's messages (server/alerts/). */
+export interface SiteNotices extends EventEmitter<{ changed: [TechnicianAlertView] }> {
+  /** What a page that (re)connects must show: its alerts not yet acknowledged. */
+  pendingFor(siteId: string): Promise<TechnicianAlertNotice[]>;
+  acknowledge(siteId: string, alertId: string): Promise<void>;
+  message(siteId: string | null, text: string): Promise<{ id: string; pages: number }>;
 }

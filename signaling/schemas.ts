@@ -95,6 +95,8 @@ export const siteInputs = {
     inKbps: nullableNumber(1e6),
     outKbps: nullableNumber(1e6),
     transport: z.enum(['udp', 'tcp']).nullable(),
+    relayed: z.boolean().optional(),
+    uplinkKbps: z.number().min(0).max(1e6).optional(),
     receiving: z.strictObject({ audio: z.boolean(), video: z.boolean() }).optional(),
     limitation: z.enum(['none', 'cpu', 'bandwidth', 'other']).optional(),
     framesDroppedPct: z.number().min(0).max(100).optional(),
@@ -103,6 +105,7 @@ export const siteInputs = {
   'rehearsal:confirm': z.strictObject({ hears: z.boolean(), sees: z.boolean() }),
   ping: z.strictObject({ sent: z.number() }),
   leave: empty,
+  'alert:ack': z.strictObject({ alertId: id }),
 } as const satisfies { [E in SiteEvent]: z.ZodType<SiteInput<E>> };
 
 export const operatorInputs = {
@@ -112,4 +115,8 @@ export const operatorInputs = {
   'site:restart-ice': z.strictObject({ siteId: id }),
   'site:disconnect': z.strictObject({ siteId: id }),
   'conference:get': empty,
+  'site:message': z.strictObject({
+    siteId: id.nullable(),
+    text: z.string().trim().min(1, 'expected the message').max(500, 'expected at most 500 characters'),
+  }),
 } as const satisfies { [E in OperatorEvent]: z.ZodType<OperatorInput<E>> };

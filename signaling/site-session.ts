@@ -5,12 +5,12 @@
 
 import type { Briefing, SiteConnection } from '../briefing/briefing.js';
 import type { Site } from '../config/roster.js';
-import type { CloseReason, SiteEvent, SiteOutputs, siteEventClass, Welcome } from '../contract/index.js';
+import type { CloseReason, IceServer, SiteEvent, SiteOutputs, siteEventClass, Welcome } from '../contract/index.js';
 import { AppError } from '../kernel/errors.js';
 import type { Logger } from '../kernel/logger.js';
 import type { Conference, ConsumerSink, NetworkProbes, SiteMedia } from '../media/index.js';
 import { bindHandlers, type HandlerMap, type Limits } from './bind.js';
-import type { SignalingCounters, SiteAuthenticator } from './ports.js';
+import type { SignalingCounters, SiteAuthenticator, SiteNotices } from './ports.js';
 import { siteInputs } from './schemas.js';
 import type { SiteSocket } from './site.js';
 
@@ -23,6 +23,20 @@ export interface SiteSessionDeps {
   /** How long a client has to take a consumer before it is dropped. */
   readonly consumeTimeoutMs: number;
   readonly welcome: (site: Site) => Welcome;
+  /** Alerts to the technician: the page acknowledges them (absent: alerts are off). */
+  readonly notices?: SiteNotices;
+  /** TURN servers with fresh credentials for a site's join (none without TURN). */
+  readonly iceServers: (siteId: string) => IceServer[];
+  /** What the site's rehearsal learned, to start the live session on it (undefined: nothing). */
+  readonly profileFor: (siteId: string) => Promise<JoinProfile | undefined>;
+}
+
+/** How a site starts: the protocol its rehearsal found working, its downlink, relay only. */
+export interface JoinProfile {
+  readonly protocols?: readonly ('udp' | 'tcp')[];
+  readonly downlinkKbps?: number;
+  readonly uplinkKbps?: number;
+  readonly relayOnly: boolean;
 }
 
 export class SiteSession {
@@ -35,6 +49,7 @@ export class SiteSession {
   readonly #conn: SiteConnection;
   #media: SiteMedia | undefined;
   #joining: Promise<SiteMedia> | undefined;
+  #profile: JoinProfile | undefined;
   #closeReason: CloseReason | undefined;
   #closed = false;
 
@@ -114,7 +129,12 @@ export class SiteSession {
       },
       closed: (consumerId) => this.#socket.emit('media:consumer-closed', { consumerId }),
     };
-    const media = await this.#deps.conference.join(this.site.id, this.site.kind, sink);
+    const profile = await this.#deps.profileFor(this.site.id);
+    this.#profile = profile;
+    const media = await this.#deps.conference.join(this.site.id, this.site.kind, sink, {
+      ...(profile?.protocols ? { protocols: profile.protocols } : {}),
+      ...(profile?.downlinkKbps ? { downlinkKbps: profile.downlinkKbps } : {}),
+    });
     if (this.#closed) {
       media.close('left');
       throw new AppError('conflict', 'this connection closed while joining');
@@ -145,7 +165,12 @@ export class SiteSession {
         })();
         this.#joining = joining;
         await joining;
-        return {};
+        const iceServers = this.#deps.iceServers(site.id);
+        return {
+          iceServers,
+          ...(this.#profile?.relayOnly && iceServers.length ? { iceTransportPolicy: 'relay' as const } : {}),
+          ...(this.#profile?.uplinkKbps ? { uplinkKbps: this.#profile.uplinkKbps } : {}),
+        };
       },
       'media:capabilities': async () => ({ routerRtpCapabilities: await conference.rtpCapabilities() }),
       'media:create-transport': async ({ direction, probe }) => {
@@ -205,6 +230,11 @@ export class SiteSession {
         return {};
       },
       ping: ({ sent }) => ({ sent, serverTime: Date.now() }),
+      'alert:ack': async ({ alertId }) => {
+        if (!this.#deps.notices) throw new AppError('not_found', `no alert "${alertId}" for this site`);
+        await this.#deps.notices.acknowledge(site.id, alertId);
+        return {};
+      },
       leave: () => {
         // Ack first, then close, so the page hears that its goodbye was received.
         setImmediate(() => this.close('left', 'You left the conference.'));

@@ -7,6 +7,7 @@ import type { Namespace, Socket } from 'socket.io';
 import type { Briefing } from '../briefing/briefing.js';
 import type { Site } from '../config/roster.js';
 import {
+  type IceServer,
   type SiteClientEvents,
   type SiteEvent,
   type SiteServerEvents,
@@ -18,8 +19,8 @@ import type { Logger } from '../kernel/logger.js';
 import type { FailureThrottle } from '../kernel/rate.js';
 import type { Conference } from '../media/index.js';
 import type { Limits } from './bind.js';
-import type { Placement, SignalingCounters, SiteAuthenticator, StatusFeed } from './ports.js';
-import { SiteSession } from './site-session.js';
+import type { Placement, SignalingCounters, SiteAuthenticator, SiteNotices, StatusFeed } from './ports.js';
+import { type JoinProfile, SiteSession } from './site-session.js';
 
 interface SiteSocketData {
   site: Site;
@@ -41,6 +42,10 @@ export interface SiteNamespaceDeps {
   readonly counters: SignalingCounters;
   readonly status: StatusFeed;
   readonly placement?: Placement;
+  /** Alerts to the technician: shown again on a page that (re)connects until acknowledged. */
+  readonly notices?: SiteNotices;
+  readonly iceServers: (siteId: string) => IceServer[];
+  readonly profileFor: (siteId: string) => Promise<JoinProfile | undefined>;
   readonly logger: Logger;
 }
 
@@ -110,6 +115,9 @@ export function attachSiteNamespace(nsp: SiteNamespace, deps: SiteNamespaceDeps)
           limits,
           counters: deps.counters,
           consumeTimeoutMs: deps.consumeTimeoutMs,
+          ...(deps.notices ? { notices: deps.notices } : {}),
+          iceServers: deps.iceServers,
+          profileFor: deps.profileFor,
           welcome: (site) => ({
             site: summary(site),
             hub: summary(hub),
@@ -126,6 +134,13 @@ export function attachSiteNamespace(nsp: SiteNamespace, deps: SiteNamespaceDeps)
       void socket.join(siteRoom(session.site.id));
       const status = deps.status.get(session.site.id);
       if (status) socket.emit('site:status', status);
+      // A page that was closed (or cut off) when an alert came shows it now.
+      deps.notices?.pendingFor(session.site.id).then(
+        (pending) => {
+          for (const notice of pending) socket.emit('technician:alert', notice);
+        },
+        (err: Error) => log.warn({ err: err.message, site: session.site.id }, 'could not read the pending alerts'),
+      );
     } catch (err) {
       // A fault in setting up one connection closes that connection only.
       deps.counters.fault('site', 'connection');

@@ -9,13 +9,26 @@ import {
   type NewEvent,
   type NodeRecord,
   type Placement,
+  type Recording,
   type RehearsalResult,
   type Session,
   type SiteProfile,
   type SiteStatus,
   type SourceRecord,
+  type TechnicianAlert,
+  type TechnicianAlertUpdate,
+  type WebhookDeadLetter,
+  type WebhookEndpointState,
 } from './records.js';
-import { DEFAULT_EVENT_LOG_LIMIT, type EventQuery, filterEvents, type Store, supersedes } from './store.js';
+import {
+  applyAlertUpdate,
+  DEFAULT_EVENT_LOG_LIMIT,
+  type EventQuery,
+  filterEvents,
+  type Store,
+  supersedes,
+  TECHNICIAN_ALERTS_KEPT,
+} from './store.js';
 
 // Copies in and out, so callers cannot mutate what is stored (as with Redis).
 const copy = <T>(v: T): T => structuredClone(v);
@@ -26,6 +39,7 @@ export class MemoryStore implements Store {
   readonly #versions = new Map<string, number>();
   readonly #statuses = new Map<string, SiteStatus>();
   readonly #sessions = new Map<string, Session>();
+  readonly #recordings = new Map<string, Recording>();
   readonly #results = new Map<string, Map<string, RehearsalResult>>();
   readonly #profiles = new Map<string, SiteProfile>();
   readonly #leases = new Map<string, { owner: string; until: number }>();
@@ -33,6 +47,10 @@ export class MemoryStore implements Store {
   readonly #nodes = new Map<string, { node: NodeRecord; until: number }>();
   readonly #sources = new Map<string, SourceRecord[]>();
   readonly #placements = new Map<string, Placement>();
+  readonly #webhookEndpoints = new Map<string, WebhookEndpointState>();
+  readonly #deadLetters = new Map<string, WebhookDeadLetter>();
+  /** Oldest first (insertion order). */
+  readonly #alerts = new Map<string, TechnicianAlert>();
   #briefing: BriefingState = { floor: null, hands: [], muted: [] };
   #events: EventRecord[] = [];
   #seq = 0;
@@ -190,6 +208,71 @@ export class MemoryStore implements Store {
     return async () => {
       this.#channels.off(channel, onMessage);
     };
+  }
+
+  async readEvents(afterSeq: number, count: number) {
+    return this.#events
+      .filter((e) => e.seq > afterSeq)
+      .slice(0, count)
+      .map(copy);
+  }
+  async initWebhookEndpoint(state: WebhookEndpointState) {
+    const existing = this.#webhookEndpoints.get(state.id);
+    if (existing) return copy(existing);
+    this.#webhookEndpoints.set(state.id, copy(state));
+    return copy(state);
+  }
+  async putWebhookEndpoint(state: WebhookEndpointState) {
+    this.#webhookEndpoints.set(state.id, copy(state));
+  }
+  async listWebhookEndpoints() {
+    return [...this.#webhookEndpoints.values()].map(copy);
+  }
+  async putWebhookDeadLetter(letter: WebhookDeadLetter) {
+    this.#deadLetters.set(letter.id, copy(letter));
+  }
+  async getWebhookDeadLetter(id: string) {
+    const letter = this.#deadLetters.get(id);
+    return letter && copy(letter);
+  }
+  async listWebhookDeadLetters() {
+    return [...this.#deadLetters.values()].map(copy).sort((a, b) => a.firstTriedAt.localeCompare(b.firstTriedAt));
+  }
+  async removeWebhookDeadLetter(id: string) {
+    return this.#deadLetters.delete(id);
+  }
+
+  async openTechnicianAlert(alert: TechnicianAlert) {
+    if (this.#alerts.has(alert.id)) return false;
+    this.#alerts.set(alert.id, copy(alert));
+    for (const id of [...this.#alerts.keys()].slice(0, Math.max(0, this.#alerts.size - TECHNICIAN_ALERTS_KEPT)))
+      this.#alerts.delete(id);
+    return true;
+  }
+  async updateTechnicianAlert(id: string, update: TechnicianAlertUpdate) {
+    const alert = this.#alerts.get(id);
+    if (!alert) return undefined;
+    const next = applyAlertUpdate(alert, update);
+    this.#alerts.set(id, next);
+    return copy(next);
+  }
+  async getTechnicianAlert(id: string) {
+    const alert = this.#alerts.get(id);
+    return alert && copy(alert);
+  }
+  async listTechnicianAlerts(limit = 200) {
+    return [...this.#alerts.values()].reverse().slice(0, limit).map(copy);
+  }
+
+  async putRecording(recording: Recording) {
+    this.#recordings.set(recording.id, copy(recording));
+  }
+  async getRecording(id: string) {
+    const r = this.#recordings.get(id);
+    return r && copy(r);
+  }
+  async listRecordings() {
+    return [...this.#recordings.values()].map(copy).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
   }
 
   async ping() {}

@@ -12,7 +12,9 @@ import {
   nodeRecordSchema,
   type Placement,
   placementSchema,
+  type Recording,
   type RehearsalResult,
+  recordingSchema,
   rehearsalResultSchema,
   type Session,
   type SiteProfile,
@@ -22,8 +24,15 @@ import {
   siteProfileSchema,
   siteStatusSchema,
   sourceRecordSchema,
+  type TechnicianAlert,
+  type TechnicianAlertUpdate,
+  technicianAlertSchema,
+  type WebhookDeadLetter,
+  type WebhookEndpointState,
+  webhookDeadLetterSchema,
+  webhookEndpointSchema,
 } from './records.js';
-import { DEFAULT_EVENT_LOG_LIMIT, type EventQuery, filterEvents, type Store } from './store.js';
+import { DEFAULT_EVENT_LOG_LIMIT, type EventQuery, filterEvents, type Store, TECHNICIAN_ALERTS_KEPT } from './store.js';
 
 // The event log is a Redis stream whose entry IDs are 0-<seq>: XADD keeps it ordered and
 // bounded (MAXLEN), XRANGE reads from a sequence number on, XREVRANGE reads the newest first.
@@ -88,6 +97,22 @@ return 0`;
 const RELEASE_LEASE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
+
+// A technician alert is a hash of its own: the alert as opened ('core') and one field per later
+// change, so a delivery result, an acknowledgement and a repeat never overwrite one another.
+// KEYS[1] the alert's hash, KEYS[2] the index (by time opened); ARGV[1] core JSON, ARGV[2]
+// score, ARGV[3] id, ARGV[4] how many to keep, ARGV[5] the alert hashes' key prefix.
+const OPEN_ALERT = `
+if redis.call('HSETNX', KEYS[1], 'core', ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+local n = redis.call('ZCARD', KEYS[2])
+local keep = tonumber(ARGV[4])
+if n > keep then
+  local old = redis.call('ZRANGE', KEYS[2], 0, n - keep - 1)
+  for _, id in ipairs(old) do redis.call('DEL', ARGV[5] .. id) end
+  redis.call('ZREM', KEYS[2], unpack(old))
+end
+return 1`;
 
 export interface RedisStoreOptions {
   /** redis:// URL, or the path of a Unix socket (the embedded server). */
@@ -456,6 +481,144 @@ export class RedisStore implements Store {
         });
       }
     };
+  }
+
+  readEvents(afterSeq: number, count: number) {
+    return this.#run('readEvents', async (r) => {
+      const entries = await r.xrange(this.#key('events'), `(0-${afterSeq}`, '+', 'COUNT', count);
+      return entries.map(([, fields]) => eventSchema.parse(JSON.parse(fields[1] ?? '')));
+    });
+  }
+  initWebhookEndpoint(state: WebhookEndpointState) {
+    return this.#run('initWebhookEndpoint', async (r) => {
+      const key = this.#key('webhook-endpoints');
+      await r.hsetnx(key, state.id, JSON.stringify(state));
+      const json = await r.hget(key, state.id);
+      if (json === null)
+        throw new AppError('store_unavailable', `webhook endpoint ${state.id} vanished after it was set`);
+      return webhookEndpointSchema.parse(JSON.parse(json));
+    });
+  }
+  putWebhookEndpoint(state: WebhookEndpointState) {
+    return this.#run('putWebhookEndpoint', async (r) => {
+      await r.hset(this.#key('webhook-endpoints'), state.id, JSON.stringify(state));
+    });
+  }
+  listWebhookEndpoints() {
+    return this.#run('listWebhookEndpoints', async (r) => {
+      const all = await r.hvals(this.#key('webhook-endpoints'));
+      return all.map((j) => webhookEndpointSchema.parse(JSON.parse(j)));
+    });
+  }
+  putWebhookDeadLetter(letter: WebhookDeadLetter) {
+    return this.#run('putWebhookDeadLetter', async (r) => {
+      await r.hset(this.#key('webhook-dead-letters'), letter.id, JSON.stringify(letter));
+    });
+  }
+  getWebhookDeadLetter(id: string) {
+    return this.#run('getWebhookDeadLetter', async (r) => {
+      const json = await r.hget(this.#key('webhook-dead-letters'), id);
+      return json === null ? undefined : webhookDeadLetterSchema.parse(JSON.parse(json));
+    });
+  }
+  listWebhookDeadLetters() {
+    return this.#run('listWebhookDeadLetters', async (r) => {
+      const all = await r.hvals(this.#key('webhook-dead-letters'));
+      return all
+        .map((j) => webhookDeadLetterSchema.parse(JSON.parse(j)))
+        .sort((a, b) => a.firstTriedAt.localeCompare(b.firstTriedAt));
+    });
+  }
+  removeWebhookDeadLetter(id: string) {
+    return this.#run(
+      'removeWebhookDeadLetter',
+      async (r) => (await r.hdel(this.#key('webhook-dead-letters'), id)) === 1,
+    );
+  }
+
+  #alertKey(id: string) {
+    return this.#key(`tech-alert:${id}`);
+  }
+  /** The alert as opened, with every later change laid over it. */
+  #assembleAlert(fields: Record<string, string>): TechnicianAlert | undefined {
+    if (fields.core === undefined) return undefined;
+    const alert = technicianAlertSchema.parse(JSON.parse(fields.core));
+    const deliveries = { ...alert.deliveries };
+    for (const [name, value] of Object.entries(fields)) {
+      if (name.startsWith('delivery:')) Object.assign(deliveries, { [name.slice(9)]: JSON.parse(value) });
+    }
+    return technicianAlertSchema.parse({
+      ...alert,
+      repeats: alert.repeats + Number(fields.repeats ?? 0),
+      lastAt: fields.lastAt ?? alert.lastAt,
+      deliveries,
+      ...(fields.ackedAt ? { ackedAt: fields.ackedAt } : {}),
+      ...(fields.closedAt ? { closedAt: fields.closedAt } : {}),
+    });
+  }
+  openTechnicianAlert(alert: TechnicianAlert) {
+    return this.#run('openTechnicianAlert', async (r) => {
+      const created = await r.eval(
+        OPEN_ALERT,
+        2,
+        this.#alertKey(alert.id),
+        this.#key('tech-alerts'),
+        JSON.stringify(alert),
+        Date.parse(alert.openedAt),
+        alert.id,
+        TECHNICIAN_ALERTS_KEPT,
+        this.#key('tech-alert:'),
+      );
+      return created === 1;
+    });
+  }
+  updateTechnicianAlert(id: string, update: TechnicianAlertUpdate) {
+    return this.#run('updateTechnicianAlert', async (r) => {
+      const key = this.#alertKey(id);
+      if (!(await r.hexists(key, 'core'))) return undefined;
+      if ('repeatAt' in update) await r.multi().hincrby(key, 'repeats', 1).hset(key, 'lastAt', update.repeatAt).exec();
+      else if ('channel' in update) await r.hset(key, `delivery:${update.channel}`, JSON.stringify(update.delivery));
+      else if ('ackedAt' in update) await r.hsetnx(key, 'ackedAt', update.ackedAt);
+      else await r.hsetnx(key, 'closedAt', update.closedAt);
+      return this.#assembleAlert(await r.hgetall(key));
+    });
+  }
+  getTechnicianAlert(id: string) {
+    return this.#run('getTechnicianAlert', async (r) => this.#assembleAlert(await r.hgetall(this.#alertKey(id))));
+  }
+  listTechnicianAlerts(limit = 200) {
+    return this.#run('listTechnicianAlerts', async (r) => {
+      const ids = await r.zrevrange(this.#key('tech-alerts'), 0, limit - 1);
+      if (ids.length === 0) return [];
+      const pipeline = r.pipeline();
+      for (const id of ids) pipeline.hgetall(this.#alertKey(id));
+      const replies = (await pipeline.exec()) ?? [];
+      return replies.flatMap(([err, fields]) => {
+        if (err) throw err;
+        const alert = this.#assembleAlert(fields as Record<string, string>);
+        return alert ? [alert] : [];
+      });
+    });
+  }
+
+  putRecording(recording: Recording) {
+    return this.#run('putRecording', async (r) => {
+      await r.hset(this.#key('recordings'), recording.id, JSON.stringify(recording));
+    });
+  }
+  getRecording(id: string) {
+    return this.#run('getRecording', async (r) => {
+      const json = await r.hget(this.#key('recordings'), id);
+      return json === null ? undefined : recordingSchema.parse(JSON.parse(json));
+    });
+  }
+  listRecordings() {
+    return this.#run('listRecordings', async (r) => {
+      const all = await r.hvals(this.#key('recordings'));
+      return all
+        .map((j) => recordingSchema.parse(JSON.parse(j)))
+        .sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+    });
   }
 
   ping() {

@@ -6,11 +6,16 @@ import type {
   NewEvent,
   NodeRecord,
   Placement,
+  Recording,
   RehearsalResult,
   Session,
   SiteProfile,
   SiteStatus,
   SourceRecord,
+  TechnicianAlert,
+  TechnicianAlertUpdate,
+  WebhookDeadLetter,
+  WebhookEndpointState,
 } from './records.js';
 
 export interface EventQuery {
@@ -95,12 +100,51 @@ export interface Store {
   /** Receive the messages of `channel`; the returned function unsubscribes. */
   subscribe(channel: string, onMessage: (message: string) => void): Promise<() => Promise<void>>;
 
+  // ---- webhooks: each endpoint follows the event log in order ----
+  /** The oldest `count` events after `afterSeq`, oldest first (a reader walking the log). */
+  readEvents(afterSeq: number, count: number): Promise<EventRecord[]>;
+  /** Store an endpoint's state unless one exists; returns the state in force. */
+  initWebhookEndpoint(state: WebhookEndpointState): Promise<WebhookEndpointState>;
+  putWebhookEndpoint(state: WebhookEndpointState): Promise<void>;
+  listWebhookEndpoints(): Promise<WebhookEndpointState[]>;
+  putWebhookDeadLetter(letter: WebhookDeadLetter): Promise<void>;
+  getWebhookDeadLetter(id: string): Promise<WebhookDeadLetter | undefined>;
+  /** Oldest first. */
+  listWebhookDeadLetters(): Promise<WebhookDeadLetter[]>;
+  /** Remove a dead letter; false if it was not there (another redelivery took it). */
+  removeWebhookDeadLetter(id: string): Promise<boolean>;
+
+  // ---- alerts to the sites' technicians ----
+  /** Store a new alert unless one with its id exists; true if this call created it. */
+  openTechnicianAlert(alert: TechnicianAlert): Promise<boolean>;
+  /** Apply one change; the first acknowledgement and the first close stay. Undefined if unknown. */
+  updateTechnicianAlert(id: string, update: TechnicianAlertUpdate): Promise<TechnicianAlert | undefined>;
+  getTechnicianAlert(id: string): Promise<TechnicianAlert | undefined>;
+  /** The newest alerts first, at most `limit` (the store keeps the latest 1000). */
+  listTechnicianAlerts(limit?: number): Promise<TechnicianAlert[]>;
+
+  // ---- recordings (their files are on the disk of the node that made them) ----
+  putRecording(recording: Recording): Promise<void>;
+  getRecording(id: string): Promise<Recording | undefined>;
+  /** Every recording, the newest first. */
+  listRecordings(): Promise<Recording[]>;
+
   /** Throws store_unavailable when the backing service cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;
 }
 
 export const DEFAULT_EVENT_LOG_LIMIT = 10_000;
+/** Technician alerts the store keeps (the oldest go first). */
+export const TECHNICIAN_ALERTS_KEPT = 1000;
+
+/** A stored alert with one change applied (the rule of updateTechnicianAlert). */
+export function applyAlertUpdate(alert: TechnicianAlert, update: TechnicianAlertUpdate): TechnicianAlert {
+  if ('repeatAt' in update) return { ...alert, repeats: alert.repeats + 1, lastAt: update.repeatAt };
+  if ('channel' in update) return { ...alert, deliveries: { ...alert.deliveries, [update.channel]: update.delivery } };
+  if ('ackedAt' in update) return alert.ackedAt ? alert : { ...alert, ackedAt: update.ackedAt };
+  return alert.closedAt ? alert : { ...alert, closedAt: update.closedAt };
+}
 
 const rank = { absent: 0, fail: 1, pass: 2 } as const;
 

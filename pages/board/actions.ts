@@ -40,6 +40,11 @@ export class Actions {
     return this.link.request('site:disconnect', { siteId });
   }
 
+  /** A short message on one site's page (siteId) or on every page (null). */
+  message(siteId: string | null, text: string) {
+    return this.link.request('site:message', { siteId, text });
+  }
+
   joinLink(siteId: string): Promise<Result<string>> {
     return rest(this.api.joinLink(siteId));
   }

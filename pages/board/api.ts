@@ -4,7 +4,7 @@
 // server's code and message.
 import type { Site } from '../../config/roster.js';
 import type { CheckSeverity } from '../../contract/checks.js';
-import type { ConferenceView, ErrorBody, SiteStatusView } from '../../contract/index.js';
+import type { ConferenceView, ErrorBody, SiteStatusView, TechnicianAlertView } from '../../contract/index.js';
 
 /** A refusal or failure, with the server's error code ('network' when it was not reached). */
 export class ApiError extends Error {
@@ -119,6 +119,37 @@ export interface Download {
   filename: string | null;
 }
 
+/** One file of a recording (GET /api/recordings). */
+export interface RecordingSegmentView {
+  n: number;
+  startedAt: string;
+  /** Absent while it is being written. */
+  endedAt?: string;
+  seconds: number | null;
+  bytes: number;
+  /** Whose camera it shows, and who is heard. */
+  video: string | null;
+  audio: string[];
+  end?: 'switch' | 'crash' | 'stop';
+}
+
+/** A recording of the briefing, with its totals. */
+export interface RecordingView {
+  id: string;
+  sessionId: string | null;
+  state: 'recording' | 'stopped' | 'failed';
+  by: 'session' | 'operator';
+  startedAt: string;
+  stoppedAt?: string;
+  stopReason?: string;
+  restarts: number;
+  seconds: number;
+  bytes: number;
+  segments: RecordingSegmentView[];
+  /** While it records: whose video and audio it takes now. */
+  now?: { video: string | null; audio: string[] };
+}
+
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
 const TIMEOUT_MS = 10_000;
@@ -128,7 +159,13 @@ export class OperatorApi {
   constructor(readonly token: string) {}
 
   /** The response when it is a success; otherwise the server's error as an ApiError. */
-  async #fetch(method: Method, path: string, body?: unknown, accept = 'application/json'): Promise<Response> {
+  async #fetch(
+    method: Method,
+    path: string,
+    body?: unknown,
+    accept = 'application/json',
+    timeoutMs = TIMEOUT_MS,
+  ): Promise<Response> {
     let res: Response;
     try {
       res = await fetch(path, {
@@ -140,7 +177,7 @@ export class OperatorApi {
         },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         cache: 'no-store',
-        signal: AbortSignal.timeout(TIMEOUT_MS),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (err) {
       throw new ApiError(0, 'network', (err as Error).message);
@@ -168,6 +205,11 @@ export class OperatorApi {
   async events(since: string): Promise<EventEntry[]> {
     const q = new URLSearchParams({ since, limit: '2000' });
     return (await this.#call<{ events: EventEntry[] }>('GET', `/api/events?${q}`)).events;
+  }
+
+  /** The alerts sent to the sites' technicians, newest first (the call list). */
+  async alerts(): Promise<TechnicianAlertView[]> {
+    return (await this.#call<{ alerts: TechnicianAlertView[] }>('GET', '/api/alerts')).alerts;
   }
 
   async joinLink(siteId: string): Promise<string> {
@@ -210,8 +252,25 @@ export class OperatorApi {
     return this.#download(`${session(id)}/report.html`, 'text/html');
   }
 
-  async #download(path: string, accept: string): Promise<Download> {
-    const res = await this.#fetch('GET', path, undefined, accept);
+  async recordings(): Promise<RecordingView[]> {
+    return (await this.#call<{ recordings: RecordingView[] }>('GET', '/api/recordings')).recordings;
+  }
+
+  startRecording(): Promise<RecordingView> {
+    return this.#call('POST', '/api/recordings', {});
+  }
+
+  stopRecording(id: string): Promise<RecordingView> {
+    return this.#call('POST', `/api/recordings/${encodeURIComponent(id)}/stop`);
+  }
+
+  recordingSegment(id: string, n: number): Promise<Download> {
+    // A segment of an hour is hundreds of MB: its download gets far longer than a call.
+    return this.#download(`/api/recordings/${encodeURIComponent(id)}/segments/${n}`, 'video/webm', 30 * 60_000);
+  }
+
+  async #download(path: string, accept: string, timeoutMs = TIMEOUT_MS): Promise<Download> {
+    const res = await this.#fetch('GET', path, undefined, accept, timeoutMs);
     const disposition = res.headers.get('content-disposition') ?? '';
     return { blob: await res.blob(), filename: /filename="([^"]+)"/.exec(disposition)?.[1] ?? null };
   }

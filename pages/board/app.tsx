@@ -4,6 +4,7 @@
 // gesture lets the alert beep play.
 import { useEffect } from 'preact/hooks';
 import { AlertBanner, SoundToggle } from './alerts.js';
+import { CallListPanel, CallListToggle } from './call-list-panel.js';
 import { BoardContext, useBoard } from './context.js';
 import { DetailPanel } from './detail.js';
 import { FloorPanel } from './floor.js';
@@ -11,6 +12,8 @@ import { Grid } from './grid.js';
 import { switchLang, t } from './i18n.js';
 import { LoginScreen } from './login.js';
 import { SiteMap } from './map.js';
+import { recordingsOf } from './recordings.js';
+import { RecordingsPanel, RecordingsToggle } from './recordings-panel.js';
 import { LazySchedulePanel, ScheduleToggle } from './schedule-toggle.js';
 import { board, signOut, sound } from './sign-in.js';
 import { Counts, Phase } from './summary.js';
@@ -26,6 +29,8 @@ export function App() {
       // One Escape, one panel: the detail first (it lies over the schedule), then the schedule.
       if (b.store.selected.peek()) b.select(null);
       else if (b.schedule.open.peek()) b.schedule.hide();
+      else if (b.callList.open.peek()) b.callList.hide();
+      else if (recordingsOf(b).open.peek()) recordingsOf(b).hide();
     };
     const pointer = () => sound.unlock();
     document.addEventListener('keydown', key);
@@ -41,6 +46,8 @@ export function App() {
         <span class="brand">{t('app.title')}</span>
         {current ? [<Phase key="phase" />, <Counts key="counts" />, <AlertBanner key="alert" />] : null}
         <span class="spacer" />
+        {current ? <RecordingsToggle /> : null}
+        {current ? <CallListToggle /> : null}
         {current ? <ScheduleToggle /> : null}
         <SoundToggle sound={sound} />
         <button type="button" class="tool" id="lang-switch" title={t('lang.switchTitle')} onClick={switchLang}>
@@ -66,6 +73,8 @@ function SignedIn() {
           <FloorPanel />
         </div>
         <Timeline />
+        <CallListPanel />
+        <RecordingsPanel />
         <LazySchedulePanel />
         <DetailPanel />
       </div>

@@ -6,6 +6,7 @@ import { computed, effect, signal } from '@preact/signals';
 import type { ConferenceView, SiteStatusView } from '../../contract/index.js';
 import { Actions } from './actions.js';
 import type { OperatorApi, RehearsalReport, SitesResponse } from './api.js';
+import { CallList } from './call-list.js';
 import { OperatorLink } from './connection.js';
 import { conferenceNews, EventLog } from './events.js';
 import { startOfToday } from './format.js';
@@ -38,6 +39,8 @@ export class Board {
   readonly events = new EventLog();
   readonly schedule: Schedule;
   readonly actions: Actions;
+  /** The technicians' alerts: who to call, what was sent, who acknowledged. */
+  readonly callList: CallList;
   /** The latest rehearsal's report, read for the checks a site's detail shows. */
   readonly #lastReport = signal<RehearsalReport | null>(null);
   #lastReportStale = true;
@@ -62,6 +65,8 @@ export class Board {
     const store = new LiveStore(roster);
     this.store = store;
     this.schedule = new Schedule(api, (ids) => this.names(ids));
+    const callList = new CallList(api);
+    this.callList = callList;
     // A report read that saw the results change: the tiles' marks follow.
     this.#stopFollowingResults = effect(() => {
       if (this.schedule.report.results.value) void this.#readRehearsal();
@@ -71,6 +76,8 @@ export class Board {
         this.#freshConnection = true;
         store.cutOff.value = false;
         hooks.state('connected');
+        // Alerts changed while away are not pushed again: read them.
+        void callList.load();
         if (!first) void this.#readMissed();
       },
       lost: () => {
@@ -102,6 +109,7 @@ export class Board {
         Date.now(),
       ),
     );
+    socket.on('technician-alert', (alert) => this.callList.apply(alert));
     socket.on('alert', (alert) => {
       this.store.raise(alert);
       this.sound.beep();

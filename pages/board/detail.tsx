@@ -30,10 +30,26 @@ const metricRows: readonly { label: StringKey; value: (s: SiteStatusView) => str
   { label: 'metric.loss', value: measured('lossPct', '%', 1) },
   { label: 'metric.out', value: measured('outKbps', ' kb/s') },
   { label: 'metric.jitter', value: measured('jitterMs', ' ms') },
-  { label: 'metric.transport', value: (s) => s.transport?.toUpperCase() ?? null },
+  { label: 'metric.transport', value: (s) => transportText(s.transport, s.flags.relayed === true) },
+  { label: 'metric.downlink', value: measured('downlinkKbps', ' kb/s') },
+  // What the rehearsal learned, beside what is used now: the live session starts from it.
+  { label: 'metric.learned', value: (s) => learnedText(s.learned) },
   { label: 'metric.mic', value: measured('micScore', '/10') },
   { label: 'metric.cam', value: measured('camScore', '/10') },
 ];
+
+function transportText(transport: SiteStatusView['transport'], relayed: boolean): string | null {
+  if (!transport) return null;
+  return relayed ? `TURN (${transport.toUpperCase()})` : transport.toUpperCase();
+}
+
+function learnedText(learned: SiteStatusView['learned']): string | null {
+  if (!learned) return null;
+  const parts = [transportText(learned.transport, learned.relayed) ?? '–'];
+  if (learned.uplinkKbps !== null) parts.push(`↑${num(learned.uplinkKbps)}`);
+  if (learned.downlinkKbps !== null) parts.push(`↓${num(learned.downlinkKbps)} kb/s`);
+  return parts.join(' · ');
+}
 
 export function DetailPanel() {
   const board = useBoard();

@@ -11,7 +11,18 @@ export type TimedEvent = EventEntry & { readonly ms: number };
 
 const PROBLEM_STATES: ReadonlySet<string> = new Set<SiteState>(['degraded', 'offline', 'connecting']);
 /** Presence events repeat what the state changes say. */
-const HIDDEN_TYPES: ReadonlySet<string> = new Set(['site.connected', 'site.disconnected']);
+const HIDDEN_TYPES: ReadonlySet<string> = new Set([
+  'site.connected',
+  'site.disconnected',
+  // Each channel of a technician alert, and the webhooks' deliveries: the call list and GET
+  // /api/webhooks/deliveries show them; the day's timeline would only repeat them.
+  'technician.alert-sent',
+  'webhook.failing',
+  'webhook.recovered',
+  'webhook.dead-lettered',
+  'webhook.redelivered',
+  'webhook.events-lost',
+]);
 /** A push and the logged event of the same happening are at most this far apart. */
 const SAME_EVENT_MS = 5000;
 const KEEP = 3000;

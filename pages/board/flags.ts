@@ -11,4 +11,6 @@ export const siteFlags: readonly { flag: string; icon: IconName; label: StringKe
   { flag: 'selfMuted', icon: 'selfMuted', label: 'flag.selfMuted' },
   { flag: 'reconnecting', icon: 'reconnecting', label: 'flag.reconnecting' },
   { flag: 'flapping', icon: 'flapping', label: 'flag.flapping' },
+  { flag: 'audioOnly', icon: 'audioOnly', label: 'flag.audioOnly' },
+  { flag: 'relayed', icon: 'relay', label: 'flag.relayed' },
 ];

@@ -115,7 +115,7 @@ function Tile({ id }: { id: string }) {
       <span class="tile-line tile-bottom">
         <span class="tile-rates">{up ? `↑${rate(m.inKbps)} ↓${rate(m.outKbps)}` : ''}</span>
         <span class="tile-transport" data-transport={up ? (s.transport ?? '') : undefined}>
-          {up ? (s.transport?.toUpperCase() ?? '') : ''}
+          {up ? (s.flags.relayed ? 'TURN' : (s.transport?.toUpperCase() ?? '')) : ''}
         </span>
         <span class="tile-since">{clock(s.since)}</span>
       </span>

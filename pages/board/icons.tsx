@@ -7,6 +7,8 @@ const paths = {
   selfMuted: 'M12 3a3 3 0 0 0-3 3v6a3 3 0 0 0 6 0V6a3 3 0 0 0-3-3zM5 11a7 7 0 0 0 14 0M12 18v3M3 3l18 18',
   reconnecting: 'M20 11a8 8 0 0 0-14.9-3M4 3v5h5M4 13a8 8 0 0 0 14.9 3M20 21v-5h-5',
   flapping: 'M13 2 4 14h7l-1 8 9-12h-7z',
+  audioOnly: 'M4 9h4l5-4v14l-5-4H4zM16 9a4 4 0 0 1 0 6M19 6a8 8 0 0 1 0 12',
+  relay: 'M4 12h5M15 12h5M9 8h6v8H9zM18 9l3 3-3 3',
   bell: 'M6 16v-5a6 6 0 0 1 12 0v5l2 2H4zM10 21a2 2 0 0 0 4 0',
   bellOff: 'M6 16v-5a6 6 0 0 1 12 0v5l2 2H4zM10 21a2 2 0 0 0 4 0M3 3l18 18',
   warning: 'M12 3 2 20h20zM12 10v4M12 17v.5',

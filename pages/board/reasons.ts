@@ -13,6 +13,7 @@ const fixed: Record<string, string> = {
   'sends no media (no bytes arriving)': 'phòng không gửi hình/tiếng (không có dữ liệu tới)',
   'receives no media': 'phòng không nhận được hình/tiếng',
   'server restarted': 'máy chủ khởi động lại',
+  'audio only: the link is too thin for video': 'chỉ nhận tiếng: đường truyền quá yếu cho hình',
 };
 
 const patterns: readonly [RegExp, string][] = [

@@ -22,6 +22,9 @@ const eventKeys: Record<string, StringKey> = {
   'site.unmuted': 'ev.unmuted',
   'site.ice-restart-requested': 'ev.iceRestart',
   'site.link-reissued': 'ev.reissued',
+  'technician.alert': 'ev.techAlert',
+  'technician.acknowledged': 'ev.techAck',
+  'operator.message': 'ev.message',
 };
 
 const stateLabel = (s: unknown): string =>

@@ -99,6 +99,10 @@ const vi = {
   'conf.noLocalMedia': 'Phòng này chưa gửi được hình/tiếng: {problem}',
   'conf.enableSound': 'Bấm vào đây để bật âm thanh',
   'conf.onTcp': 'Hình/tiếng đang đi qua TCP; có thể trễ hơn khi mạng chậm.',
+  'conf.onRelay':
+    'Tường lửa chặn đường trực tiếp; hình/tiếng đang đi qua máy chủ chuyển tiếp (TURN, cổng 443). Nếu được, đề nghị bộ phận mạng mở cổng UDP/TCP tới máy chủ hội nghị.',
+  'conf.audioOnly':
+    'Đường truyền quá yếu để nhận hình: tạm dừng hình, vẫn giữ tiếng. Hình sẽ tự có lại khi mạng khá lên; hãy tạm dừng các máy khác đang tải trong cùng mạng.',
 
   'hub.focusHint': 'Bấm vào một điểm cầu để xem lớn',
   'hub.noBridges': 'Chưa có điểm cầu nào gửi hình',
@@ -112,6 +116,7 @@ const vi = {
   'quality.good': 'Kết nối tốt',
   'quality.fair': 'Kết nối trung bình',
   'quality.poor': 'Kết nối kém',
+  'quality.lost': 'Mất kết nối',
   'quality.unknown': 'Đang đo kết nối…',
   'quality.detail': 'Trễ {rtt} ms · mất gói {loss}% · nhận {in} kbit/s · gửi {out} kbit/s · {transport}',
 
@@ -247,6 +252,10 @@ const en: Strings = {
   'conf.noLocalMedia': 'This room is not sending picture/sound: {problem}',
   'conf.enableSound': 'Click here to turn on the sound',
   'conf.onTcp': 'Picture and sound go over TCP; they may lag on a slow network.',
+  'conf.onRelay':
+    'The firewall blocks the direct path; picture and sound go through the relay server (TURN, port 443). If possible, ask the network staff to open UDP/TCP to the conference server.',
+  'conf.audioOnly':
+    'The link is too weak for video: the picture is paused, the sound goes on. The picture comes back by itself when the network improves; pause other downloads on the same network.',
 
   'hub.focusHint': 'Click a bridge to watch it large',
   'hub.noBridges': 'No bridge is sending video yet',
@@ -260,6 +269,7 @@ const en: Strings = {
   'quality.good': 'Good connection',
   'quality.fair': 'Fair connection',
   'quality.poor': 'Poor connection',
+  'quality.lost': 'Connection lost',
   'quality.unknown': 'Measuring the connection…',
   'quality.detail': 'Delay {rtt} ms · loss {loss}% · in {in} kbit/s · out {out} kbit/s · {transport}',
 

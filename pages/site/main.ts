@@ -4,6 +4,7 @@
 // together and owns the pre-join state.
 import { Device } from 'mediasoup-client';
 import { type ClientState, SiteClient } from '../../client/site-client.js';
+import { AlertBanners } from './alert-banner.js';
 import {
   type DeviceProblem,
   LevelMeter,
@@ -24,10 +25,26 @@ export interface GiaoBanHooks {
   readonly state: ClientState;
   readonly siteId: string | null;
   readonly transport: 'udp' | 'tcp' | null;
+  /** True when the media goes through the TURN relay. */
+  readonly relayed: boolean;
+  /** True while the server holds back video because the downlink cannot carry it. */
+  readonly audioOnly: boolean;
+  /** What arrives: audio samples (and how many were concealed) and the largest picture. */
+  received(): Promise<ReceivedMedia>;
+  /** The join's steps with their time (performance.now()), to see where a slow join waits. */
+  steps(): readonly (readonly [string, number])[];
   consumers(): ReturnType<SiteClient['consumers']>;
   /** The conference as the server last described it (phase, floor, hands, present, muted). */
   view(): SiteClient['view'];
   readonly check: PrejoinModel['check'];
+}
+
+export interface ReceivedMedia {
+  readonly audioSamples: number;
+  readonly concealedSamples: number;
+  readonly frameWidth: number;
+  readonly frameHeight: number;
+  readonly framesDecoded: number;
 }
 
 declare global {
@@ -95,7 +112,15 @@ conference.on('joined', () => {
   keepScreenOn();
 });
 
+const steps: [string, number][] = [];
+conference.on('step', (step) => {
+  steps.push([step, Math.round(performance.now())]);
+  if (steps.length > 200) steps.shift();
+});
+
 const ui = new Ui(conference, (siteId) => void conference.setFocus(siteId));
+// Alerts for the technician and the operator's messages, over whatever the page shows.
+new AlertBanners(conference).render();
 
 let renderQueued = false;
 function update(): void {
@@ -252,6 +277,25 @@ el.handButton.addEventListener('click', () => void conference.toggleHand());
 el.unfocus.addEventListener('click', () => void conference.setFocus(null));
 el.errorAction.addEventListener('click', () => conference.retry());
 
+async function received(): Promise<ReceivedMedia> {
+  const totals = { audioSamples: 0, concealedSamples: 0, frameWidth: 0, frameHeight: 0, framesDecoded: 0 };
+  const stats = await conference.session?.recvTransport?.getStats();
+  for (const s of stats?.values() ?? []) {
+    if (s.type !== 'inbound-rtp') continue;
+    if (s.kind === 'audio') {
+      totals.audioSamples += s.totalSamplesReceived ?? 0;
+      totals.concealedSamples += s.concealedSamples ?? 0;
+    } else {
+      totals.framesDecoded += s.framesDecoded ?? 0;
+      if ((s.frameWidth ?? 0) >= totals.frameWidth) {
+        totals.frameWidth = s.frameWidth ?? 0;
+        totals.frameHeight = s.frameHeight ?? 0;
+      }
+    }
+  }
+  return totals;
+}
+
 const hooks: GiaoBanHooks = {
   get state() {
     return conference.state;
@@ -262,6 +306,14 @@ const hooks: GiaoBanHooks = {
   get transport() {
     return conference.transport;
   },
+  get relayed() {
+    return conference.report?.relayed === true;
+  },
+  get audioOnly() {
+    return conference.audioOnly;
+  },
+  received: () => received(),
+  steps: () => steps.map(([s, at]) => [s, at] as const),
   consumers: () => conference.consumers(),
   view: () => structuredClone(conference.view),
   get check() {

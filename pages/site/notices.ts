@@ -19,7 +19,9 @@ export function renderNotices(el: PageElements, c: SiteClient): void {
   if (c.mutedByOperator) notes.push({ key: 'conf.mutedByOperator' });
   else if (c.micMuted) notes.push({ key: 'conf.micMuted' });
   if (c.camOff) notes.push({ key: 'conf.camMuted' });
-  if (c.transport === 'tcp') notes.push({ key: 'conf.onTcp' });
+  if (c.audioOnly) notes.push({ key: 'conf.audioOnly' });
+  if (c.report?.relayed) notes.push({ key: 'conf.onRelay' });
+  else if (c.transport === 'tcp') notes.push({ key: 'conf.onTcp' });
   if (!c.local.audio || !c.local.video)
     notes.push({
       key: 'conf.noLocalMedia',

@@ -1,5 +1,7 @@
 // The top bar: the site's name, the conference phase, for the hub how many bridges are present,
-// and in the conference the link's quality in one word.
+// and in the conference the link's quality in one word: as the operator's board sees it (the
+// server pushes this site's status), so the page and the board never disagree; the page's own
+// measure only until the first push.
 import { grade } from '../../client/quality.js';
 import type { SiteClient } from '../../client/site-client.js';
 import { t } from './i18n.js';
@@ -22,7 +24,16 @@ export function renderTopbar(el: PageElements, c: SiteClient): void {
   }
   const inConference = c.state === 'in-conference' || c.state === 'reconnecting';
   show(el.quality, inConference);
-  const g = c.state === 'reconnecting' ? 'poor' : grade(c.report);
-  el.quality.dataset.grade = g;
+  const board = c.status?.state;
+  const g =
+    c.state === 'reconnecting' || board === 'offline'
+      ? 'lost'
+      : board === 'online'
+        ? 'good'
+        : board === 'degraded'
+          ? 'fair'
+          : grade(c.report);
+  el.quality.dataset.grade = g === 'lost' ? 'poor' : g;
+  el.quality.title = c.status?.reason ?? '';
   text(el.qualityText, t(`quality.${g}`));
 }

@@ -8,6 +8,7 @@
 // result another instance (or this one, before a restart) stored. A single site can be
 // re-tested on demand. Evidence (the page's reports, the technician's confirmation) counts
 // only within the rehearsal that received it.
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Briefing, SiteReport } from '../../briefing/briefing.js';
 import type { Roster } from '../../config/roster.js';
@@ -53,9 +54,28 @@ interface Run {
   done: boolean;
 }
 
+/** How long the claim on a finished rehearsal's outcome is kept (longer than any rehearsal's end takes). */
+const CLAIM_MS = 7 * 24 * 3600_000;
+
+/**
+ * The uplink a site has: when most of the page's reports say its encoder was held back by the
+ * link, the browser's median estimate is the most the link carries (the live session sends
+ * only the layers that fit); otherwise what it sent, with no limit learned.
+ */
+function uplinkOf(reports: readonly SiteReport[], sentKbps: number): { uplinkKbps: number; uplinkLimited?: true } {
+  const limited = reports.filter((r) => r.limitation === 'bandwidth');
+  const estimates = limited.flatMap((r) => (r.uplinkKbps === undefined ? [] : [r.uplinkKbps])).sort((a, b) => a - b);
+  if (reports.length === 0 || limited.length * 2 <= reports.length || estimates.length === 0) {
+    return { uplinkKbps: sentKbps };
+  }
+  return { uplinkKbps: estimates[Math.floor(estimates.length / 2)] ?? sentKbps, uplinkLimited: true };
+}
+
 interface RehearsalEvents {
   /** A site's result is stored (the one in force, which may be another instance's better one). */
   checked: [RehearsalResult];
+  /** What the rehearsal learned of a site's link is stored (the live session starts from it). */
+  profiled: [siteId: string];
 }
 
 export class RehearsalRunner extends EventEmitter<RehearsalEvents> {
@@ -72,6 +92,8 @@ export class RehearsalRunner extends EventEmitter<RehearsalEvents> {
   readonly #confirmations = new Map<string, { hears: boolean; sees: boolean }>();
   readonly #writes = new Set<Promise<void>>();
   readonly #off: (() => void)[] = [];
+  /** This runner, as the claimant of a finished rehearsal's outcome. */
+  readonly #instance = randomUUID();
 
   constructor(o: RehearsalOptions) {
     super();
@@ -262,16 +284,29 @@ export class RehearsalRunner extends EventEmitter<RehearsalEvents> {
         }),
       ];
       if (present && last) {
-        // What the live session can use: how this site reached us and what it could send.
+        // What the live session can use: how this site reached us, what it could send and
+        // what the SFU could send it, its delay and loss.
+        const mid = (xs: number[]) =>
+          xs.length ? ([...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? null) : null;
+        const downlinks = run.samples.flatMap((s) => (s.availableOutKbps === null ? [] : [s.availableOutKbps]));
         const profile = {
           siteId: run.siteId,
           sessionId: session.id,
           transport: last.transport,
-          uplinkKbps: Math.round(Object.values(last.producers).reduce((a, p) => a + p.kbps, 0)),
+          relayed: run.reports.some((r) => r.relayed === true),
+          // The browser's own estimate when its encoder was held back by the link (then it
+          // is the most the uplink carries), else what the site sent.
+          ...uplinkOf(run.reports, Math.round(Object.values(last.producers).reduce((a, p) => a + p.kbps, 0))),
+          downlinkKbps: mid(downlinks),
           rttMs: last.rttMs,
+          lossPct: mid(run.samples.map((s) => Math.max(s.lossInPct ?? 0, s.lossOutPct ?? 0))),
           measuredAt: result.updatedAt,
         };
-        events.push(outbox.write(`profile ${run.siteId}`, (s) => s.putSiteProfile(profile)));
+        events.push(
+          outbox
+            .write(`profile ${run.siteId}`, (s) => s.putSiteProfile(profile))
+            .then(() => void this.emit('profiled', run.siteId)),
+        );
       }
       await Promise.all(events);
     })().catch((err: Error) => {
@@ -302,6 +337,48 @@ export class RehearsalRunner extends EventEmitter<RehearsalEvents> {
     this.#stopListening();
     this.#session = undefined;
     this.#log.info({ session: session.id }, 'rehearsal finished');
+    await this.#completed(session);
+  }
+
+  /**
+   * The rehearsal's outcome in the event log (webhooks send it as rehearsal.completed), once
+   * for the whole cluster: every node that ran a part of it finishes it, and the first to
+   * claim the session in the store writes it.
+   */
+  async #completed(session: Session): Promise<void> {
+    const { outbox } = this.#o;
+    let claimed = false;
+    let results: RehearsalResult[] = [];
+    try {
+      await outbox.write(`rehearsal ${session.id} completed`, async (s) => {
+        claimed = await s.acquireLease(`rehearsal-completed:${session.id}`, this.#instance, CLAIM_MS);
+        if (claimed) results = await s.getRehearsalResults(session.id);
+      });
+      if (!claimed) return;
+      const expected = new Set(session.siteIds);
+      const sites = (result: RehearsalResult['result']) =>
+        results
+          .filter((r) => r.result === result && expected.has(r.siteId))
+          .map((r) => r.siteId)
+          .sort();
+      const passed = sites('pass');
+      const failed = sites('fail');
+      const checked = new Set([...passed, ...failed]);
+      const absent = session.siteIds.filter((id) => !checked.has(id));
+      await outbox.event({
+        type: 'rehearsal.completed',
+        sessionId: session.id,
+        data: {
+          title: session.title,
+          sessionStatus: session.status,
+          totals: { pass: passed.length, fail: failed.length, absent: absent.length },
+          failed,
+          absent,
+        },
+      });
+    } catch (err) {
+      this.#log.error({ err: (err as Error).message, session: session.id }, 'could not record the rehearsal outcome');
+    }
   }
 
   /** Wait for pending result writes (tests, reports). */

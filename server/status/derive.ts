@@ -38,6 +38,8 @@ export interface SiteSignals {
    * bitrate decays over a few seconds, packet counters stop at once (DTX audio still sends).
    */
   readonly mediaStalled?: boolean;
+  /** The site's downlink cannot carry video: its video is paused, its audio goes on. */
+  readonly audioOnly?: boolean;
 }
 
 export interface Derived {
@@ -89,6 +91,7 @@ export function deriveState(s: SiteSignals, th: Thresholds, now: number): Derive
   if (jitter > th.maxJitterMs) {
     return { state: 'degraded', reason: `jitter ${Math.round(jitter)} ms > ${th.maxJitterMs} ms`, quality: true };
   }
+  if (s.audioOnly) return { state: 'degraded', reason: 'audio only: the link is too thin for video', quality: false };
   if (s.waitingForHub) return { state: 'online', reason: 'joined; sending, waiting for the hub', quality: false };
   return { state: 'online', reason: 'media flowing both ways', quality: false };
 }

@@ -1,8 +1,8 @@
 // The status of every site, live: derived from signaling (connection), media (ICE/DTLS,
 // stats) and the pages' own reports. State changes are pushed at once and written to the
-// store and its event log; metrics are pushed in batches with each stats sample. During a live
-// session a drop or degradation raises an alert, and a site that keeps bouncing raises one
-// alert, not a storm.
+// store and its event log; metrics are pushed in batches with each stats sample. During a
+// rehearsal or the live session a drop or degradation raises an alert (the operator's board and
+// the site's technician get it), and a site that keeps bouncing raises one alert, not a storm.
 import { EventEmitter } from 'node:events';
 import type { Briefing, SiteReport } from '../../briefing/briefing.js';
 import type { Roster } from '../../config/roster.js';
@@ -40,6 +40,8 @@ interface Tracked {
   status: SiteStatus;
   /** Consecutive evaluations that found the link quality past a threshold. */
   badQuality: number;
+  /** Its downlink cannot carry video (the conference paused it). */
+  audioOnly: boolean;
   /** No packet from any unpaused producer for a second (between two samples ≥ 0.9 s apart). */
   mediaStalled: boolean;
   stallBase: SiteMediaStats | null;
@@ -64,6 +66,8 @@ export interface StatusOptions {
   readonly store: Store;
   /** Where state changes and alerts are written (a store outage loses none). */
   readonly outbox: Outbox;
+  /** What the site's last rehearsal learned of its link (shown beside what it uses now). */
+  readonly learned?: (siteId: string) => SiteStatus['learned'];
   readonly thresholds: Thresholds;
   readonly logger: Logger;
   /** A site offline for less than this after being connected is expected back ("reconnecting"). */
@@ -110,6 +114,7 @@ export class StatusService extends EventEmitter<StatusEvents> {
         },
         badQuality: 0,
         mediaStalled: false,
+        audioOnly: false,
         stallBase: null,
         changes: [],
         flappingSince: null,
@@ -158,6 +163,7 @@ export class StatusService extends EventEmitter<StatusEvents> {
         : { ...t.signals, connected: false, joined: false, transports: {}, media: null };
       t.badQuality = 0;
       t.mediaStalled = false;
+      t.audioOnly = false;
       t.stallBase = null;
       this.#evaluate(siteId, true);
     };
@@ -214,8 +220,15 @@ export class StatusService extends EventEmitter<StatusEvents> {
     briefing.on('presence', onPresence);
     briefing.on('changed', onChanged);
     briefing.on('report', onReport);
+    const onAudioOnly = (siteId: string, on: boolean) => {
+      const t = this.#sites.get(siteId);
+      if (!t) return;
+      t.audioOnly = on;
+      this.#evaluate(siteId, true);
+    };
     conference.on('transport', onTransport);
     conference.on('stats', onStats);
+    conference.on('audioOnly', onAudioOnly);
     this.#unsubscribe.push(
       () => briefing.off('connection', onConnection),
       () => briefing.off('presence', onPresence),
@@ -223,6 +236,7 @@ export class StatusService extends EventEmitter<StatusEvents> {
       () => briefing.off('report', onReport),
       () => conference.off('transport', onTransport),
       () => conference.off('stats', onStats),
+      () => conference.off('audioOnly', onAudioOnly),
     );
   }
 
@@ -305,6 +319,7 @@ export class StatusService extends EventEmitter<StatusEvents> {
       selfPaused,
       waitingForHub,
       mediaStalled: t.mediaStalled,
+      audioOnly: t.audioOnly,
     };
     let derived = deriveState(signals, this.#o.thresholds, now);
     // Link quality must stay bad for two samples before it counts, so one spike does not flap.
@@ -328,6 +343,7 @@ export class StatusService extends EventEmitter<StatusEvents> {
           outKbps: stats?.outKbps ?? null,
           micScore: stats?.producers.mic?.score ?? null,
           camScore: stats?.producers.cam?.score ?? null,
+          downlinkKbps: stats?.availableOutKbps ?? null,
         }
       : {};
     if (t.flappingSince !== null && now - (t.changes.at(-1) ?? 0) > FLAP_QUIET_MS) t.flappingSince = null;
@@ -338,6 +354,8 @@ export class StatusService extends EventEmitter<StatusEvents> {
       selfMuted: media.producers.mic?.paused ?? false,
       prejoin: t.signals.connected && !t.signals.joined,
       waitingForHub,
+      relayed: t.signals.joined && t.signals.report?.relayed === true,
+      audioOnly: t.signals.joined && t.audioOnly,
       reconnecting:
         !t.signals.connected &&
         t.lastConnectedAt !== null &&
@@ -357,6 +375,7 @@ export class StatusService extends EventEmitter<StatusEvents> {
       transport: t.signals.joined ? (stats?.transport ?? report?.transport ?? null) : null,
       flags,
       metrics,
+      ...(this.#o.learned?.(siteId) ? { learned: this.#o.learned(siteId) } : {}),
     };
     const flagsMoved = JSON.stringify(flags) !== JSON.stringify(previous.flags);
     t.status = next;
@@ -393,7 +412,8 @@ export class StatusService extends EventEmitter<StatusEvents> {
         : next.state === 'degraded' && previous.state === 'online'
           ? 'degraded'
           : null;
-    if (!kind || this.#o.briefing.phase !== 'live') return;
+    // Outside a session nobody is expected: a room that closes its page is not in trouble.
+    if (!kind || this.#o.briefing.phase === 'open') return;
     // One alert per bout of flapping: the first change that made it flap alerts, the rest do not.
     if (t.flappingSince !== null && t.flappingSince !== now) return;
     const alert: Alert = { siteId: next.siteId, kind, reason: next.reason ?? '', at: next.since };

@@ -41,14 +41,25 @@ export interface LoggedPage {
   readonly logs: string[];
 }
 
-export async function launchBrowser(): Promise<TestBrowser> {
+export interface LaunchOptions {
+  /** Another Chromium (e.g. a wrapper that runs it inside a network namespace). */
+  readonly executablePath?: string;
+  readonly args?: readonly string[];
+}
+
+export async function launchBrowser(opts: LaunchOptions = {}): Promise<TestBrowser> {
   // playwright's own temporary profile is used by launch(); the crash dumps and caches of
   // this run go to a directory of our own that is removed afterwards.
   const home = await mkdtemp(join(tmpdir(), 'giao-ban-chromium-'));
   const browser = await chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: opts.executablePath ?? CHROMIUM,
     headless: true,
-    args: [...chromiumArgs, `--crash-dumps-dir=${home}`, `--disk-cache-dir=${join(home, 'cache')}`],
+    args: [
+      ...chromiumArgs,
+      ...(opts.args ?? []),
+      `--crash-dumps-dir=${home}`,
+      `--disk-cache-dir=${join(home, 'cache')}`,
+    ],
   });
   return {
     browser,

@@ -70,8 +70,17 @@ export function fakeMicrophone(onError: (err: Error) => void): FakeSource {
 }
 
 // An I420 frame: a grey gradient (different per peer) with a bright square that moves one step
-// per frame, so the encoder always has something to send but little to encode.
-export function fakeCamera(width: number, height: number, fps: number, seed: number, onError: (err: Error) => void) {
+// per frame, so the encoder always has something to send but little to encode. A busy camera
+// (a hub filmed in a full room) adds a band of fresh noise each frame, so each simulcast layer
+// sends near its cap and a thin link really cannot carry the top one.
+export function fakeCamera(
+  width: number,
+  height: number,
+  fps: number,
+  seed: number,
+  onError: (err: Error) => void,
+  busy = false,
+) {
   if (width % 2 || height % 2 || width < 16 || height < 16)
     throw new Error(`camera size ${width}x${height}: even, >= 16`);
   const source = new wrtc.nonstandard.RTCVideoSource();
@@ -86,6 +95,13 @@ export function fakeCamera(width: number, height: number, fps: number, seed: num
   const side = Math.max(8, Math.floor(height / 6));
   let step = 0;
   let last = { x: 0, y: 0 };
+  // Noise for the lower third of the picture: 6 precomputed bands, one per frame in turn.
+  const bandStart = Math.floor((height * 2) / 3) * width;
+  const bands = busy
+    ? Array.from({ length: 6 }, () =>
+        Uint8Array.from({ length: lumaSize - bandStart }, () => (Math.random() * 256) | 0),
+      )
+    : [];
   const drawSquare = (x0: number, y0: number, fromBackdrop: boolean) => {
     for (let y = y0; y < y0 + side; y++) {
       const row = y * width;
@@ -99,6 +115,8 @@ export function fakeCamera(width: number, height: number, fps: number, seed: num
     const y = Math.floor((step * 4) / (width - side)) % (height - side);
     drawSquare(x, y, false);
     last = { x, y };
+    const band = bands[step % 6];
+    if (band) data.set(band, bandStart);
     step++;
     try {
       source.onFrame({ width, height, data });

@@ -43,6 +43,8 @@ export interface SitePeerOptions {
   width?: number;
   height?: number;
   fps?: number;
+  /** A camera that is expensive to encode (see fakeCamera), for tests of thin links. */
+  busyCamera?: boolean;
   /** Camera encodings (e.g. simulcast layers); default: a single layer. */
   videoEncodings?: types.RtpEncodingParameters[];
   /** Come back by itself after a drop, as the page does. Default false: a dropped test peer stays dropped. */
@@ -167,7 +169,7 @@ export class SitePeer {
         const audio = (opts.audio ?? true) ? peer.#source(fakeMicrophone(peer.#sourceError)) : undefined;
         const video =
           (opts.video ?? true)
-            ? peer.#source(fakeCamera(width, height, fps, peer.#seed, peer.#sourceError))
+            ? peer.#source(fakeCamera(width, height, fps, peer.#seed, peer.#sourceError, opts.busyCamera))
             : undefined;
         await peer.client.setLocal({ audio, video });
         peer.client.join();

@@ -15,6 +15,8 @@ export function testConfig(env: Record<string, string> = {}) {
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     STORE: env.REDIS_URL ? 'redis' : 'memory',
     OPERATOR_TOKEN,
+    // A live session's recording (ffmpeg) only where a test asks for it.
+    RECORDING_AUTO: 'false',
     ...env,
   });
 }

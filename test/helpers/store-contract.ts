@@ -287,4 +287,145 @@ export function storeContract(t: Test, make: () => Promise<Store>) {
     t.equal((await store.listPlacements()).size, 0);
     await store.close();
   });
+  t.test('event log: a reader walks it oldest first from a sequence number', async (t) => {
+    const store = await make();
+    const seqs = [];
+    for (let i = 0; i < 8; i++) seqs.push((await store.appendEvent({ type: 'tick', data: { i } })).seq);
+    t.same(
+      (await store.readEvents(0, 3)).map((e) => e.data?.i),
+      [0, 1, 2],
+      'the oldest first, not the newest',
+    );
+    t.same(
+      (await store.readEvents(seqs[5] ?? 0, 10)).map((e) => e.data?.i),
+      [6, 7],
+    );
+    t.same(await store.readEvents(seqs[7] ?? 0, 10), [], 'nothing after the last');
+    await store.close();
+  });
+
+  t.test('webhook endpoints: the first state stays, later puts replace it', async (t) => {
+    const store = await make();
+    const at = '2012-06-22T01:00:00.000Z';
+    const state = { id: 'e1', url: 'http://127.0.0.1:9/hook', cursor: 4, updatedAt: at };
+    t.same(await store.initWebhookEndpoint(state), state);
+    t.same(await store.initWebhookEndpoint({ ...state, cursor: 99 }), state, 'a second start keeps the cursor');
+    const failing = {
+      ...state,
+      cursor: 7,
+      head: { seq: 9, attempts: 2, firstTriedAt: at, lastError: 'HTTP 503', nextAttemptAt: at },
+    };
+    await store.putWebhookEndpoint(failing);
+    t.same(await store.listWebhookEndpoints(), [failing]);
+    await store.close();
+  });
+
+  t.test('webhook dead letters: kept, listed oldest first, removed once', async (t) => {
+    const store = await make();
+    const letter = (seq: number, at: string) => ({
+      id: `e1-${seq}`,
+      endpointId: 'e1',
+      url: 'http://127.0.0.1:9/hook',
+      seq,
+      messageId: `msg_x_${seq}`,
+      type: 'site.offline',
+      payload: '{"type":"site.offline","data":{"list":[]}}',
+      attempts: 8,
+      firstTriedAt: at,
+      lastTriedAt: at,
+      lastError: 'HTTP 500',
+    });
+    await store.putWebhookDeadLetter(letter(12, '2012-06-22T01:00:05.000Z'));
+    await store.putWebhookDeadLetter(letter(3, '2012-06-22T01:00:01.000Z'));
+    t.same(
+      (await store.listWebhookDeadLetters()).map((l) => l.seq),
+      [3, 12],
+    );
+    t.same(await store.getWebhookDeadLetter('e1-12'), letter(12, '2012-06-22T01:00:05.000Z'));
+    t.equal(await store.removeWebhookDeadLetter('e1-12'), true);
+    t.equal(await store.removeWebhookDeadLetter('e1-12'), false, 'a second redelivery finds it gone');
+    t.equal(await store.getWebhookDeadLetter('e1-12'), undefined);
+    await store.close();
+  });
+
+  t.test('technician alerts: created once, changes apply field by field, newest first', async (t) => {
+    const store = await make();
+    const alert = (id: string, openedAt: string) => ({
+      id,
+      siteId: 'ca-mau',
+      kind: 'dropped' as const,
+      reason: 'no connection',
+      cause: 'connection',
+      phase: 'live' as const,
+      sessionId: 's1',
+      openedAt,
+      lastAt: openedAt,
+      repeats: 0,
+      deliveries: { page: { status: 'pending' as const, at: openedAt } },
+    });
+    t.equal(await store.openTechnicianAlert(alert('a1', '2012-06-22T01:00:00.000Z')), true);
+    t.equal(await store.openTechnicianAlert(alert('a1', '2012-06-22T01:00:00.000Z')), false, 'another node made it');
+    t.equal(await store.openTechnicianAlert(alert('a2', '2012-06-22T01:05:00.000Z')), true);
+    const sent = { status: 'sent' as const, at: '2012-06-22T01:00:01.000Z', to: 'kt@example.vn', attempts: 1 };
+    await store.updateTechnicianAlert('a1', { channel: 'email', delivery: sent });
+    await store.updateTechnicianAlert('a1', { repeatAt: '2012-06-22T01:00:30.000Z' });
+    await store.updateTechnicianAlert('a1', { repeatAt: '2012-06-22T01:00:40.000Z' });
+    await store.updateTechnicianAlert('a1', { ackedAt: '2012-06-22T01:01:00.000Z' });
+    const after = await store.updateTechnicianAlert('a1', { ackedAt: '2012-06-22T01:09:00.000Z' });
+    t.equal(after?.ackedAt, '2012-06-22T01:01:00.000Z', 'the first acknowledgement stays');
+    t.equal(after?.repeats, 2);
+    t.equal(after?.lastAt, '2012-06-22T01:00:40.000Z');
+    t.same(after?.deliveries, { page: { status: 'pending', at: '2012-06-22T01:00:00.000Z' }, email: sent });
+    await store.updateTechnicianAlert('a1', { closedAt: '2012-06-22T01:03:00.000Z' });
+    t.equal((await store.getTechnicianAlert('a1'))?.closedAt, '2012-06-22T01:03:00.000Z');
+    t.equal(await store.updateTechnicianAlert('nope', { closedAt: '2012-06-22T01:03:00.000Z' }), undefined);
+    t.same(
+      (await store.listTechnicianAlerts()).map((a) => a.id),
+      ['a2', 'a1'],
+    );
+    t.same(
+      (await store.listTechnicianAlerts(1)).map((a) => a.id),
+      ['a2'],
+    );
+    await store.close();
+  });
+
+  t.test('recordings: put replaces, get, list newest first', async (t) => {
+    const store = await make();
+    const recording = (id: string, startedAt: string) => ({
+      id,
+      sessionId: 'live',
+      node: 'local',
+      state: 'recording' as const,
+      by: 'session' as const,
+      startedAt,
+      restarts: 0,
+      segments: [
+        {
+          n: 1,
+          file: 'segment-1.webm',
+          startedAt,
+          seconds: null,
+          bytes: 0,
+          video: 'hub',
+          audio: ['hub'],
+        },
+      ],
+    });
+    await store.putRecording(recording('r1', '2012-06-22T01:00:00.000Z'));
+    await store.putRecording(recording('r2', '2012-06-22T01:30:00.000Z'));
+    const stopped = {
+      ...recording('r1', '2012-06-22T01:00:00.000Z'),
+      state: 'stopped' as const,
+      stopReason: 'operator',
+    };
+    await store.putRecording(stopped);
+    t.same(await store.getRecording('r1'), stopped);
+    t.equal(await store.getRecording('nope'), undefined);
+    t.same(
+      (await store.listRecordings()).map((r) => r.id),
+      ['r2', 'r1'],
+    );
+    await store.close();
+  });
 }

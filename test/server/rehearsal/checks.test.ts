@@ -20,6 +20,7 @@ const sample = (i: number, over: Partial<SiteMediaStats> = {}, producers?: Produ
   jitterMs: 5,
   inKbps: 400,
   outKbps: 600,
+  availableOutKbps: 1200,
   producers: producers ?? {
     mic: { kbps: 30, packets: 50 * i, score: 10, lossPct: 0, jitterMs: 2, paused: false },
     cam: { kbps: 400, packets: 40 * i, score: 10, lossPct: 0, jitterMs: 3, paused: false },

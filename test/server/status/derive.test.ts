@@ -25,6 +25,7 @@ const media = (over: Partial<SiteMediaStats> = {}): SiteMediaStats => ({
   jitterMs: 5,
   inKbps: 400,
   outKbps: 900,
+  availableOutKbps: 1500,
   producers: {
     mic: { kbps: 32, packets: 500, score: 10, lossPct: 0, jitterMs: 3, paused: false },
     cam: { kbps: 350, packets: 900, score: 10, lossPct: 0, jitterMs: 5, paused: false },
@@ -80,7 +81,9 @@ t.test('ICE disconnected is degraded at once, even when young', async (t) => {
 });
 
 t.test('media missing: nothing sent, nothing received, stale stats', async (t) => {
-  const silent = media({ producers: { cam: { kbps: 0, packets: 0, score: 0, lossPct: 0, jitterMs: 0, paused: false } } });
+  const silent = media({
+    producers: { cam: { kbps: 0, packets: 0, score: 0, lossPct: 0, jitterMs: 0, paused: false } },
+  });
   t.match(deriveState(signals({ media: silent }), th, NOW), { state: 'degraded', reason: /no bytes/ });
   t.match(deriveState(signals({ media: media({ producers: {} }) }), th, NOW), {
     state: 'degraded',
@@ -105,7 +108,9 @@ t.test('media missing: nothing sent, nothing received, stale stats', async (t) =
     state: 'degraded',
     reason: /statistics/,
   });
-  const paused = media({ producers: { mic: { kbps: 0, packets: 0, score: 0, lossPct: 0, jitterMs: 0, paused: true } } });
+  const paused = media({
+    producers: { mic: { kbps: 0, packets: 0, score: 0, lossPct: 0, jitterMs: 0, paused: true } },
+  });
   t.match(
     deriveState(signals({ media: paused, selfPaused: true }), th, NOW),
     { state: 'online' },

@@ -55,6 +55,7 @@ t.test('transitions, events in the store, alerts only when live, one alert per b
     jitterMs: 2,
     inKbps: 300,
     outKbps: 0,
+    availableOutKbps: null,
     producers: { cam: { kbps: 300, packets: Math.floor(now / 10), score: 10, lossPct: 0, jitterMs: 2, paused: false } },
     consumers: { count: 0, minScore: null, kbps: 0 },
     ...over,
