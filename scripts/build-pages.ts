@@ -7,7 +7,7 @@
 // Idempotent and fast: run it as often as you like.
 //   node --import tsx scripts/build-pages.ts [--quiet]
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
@@ -115,6 +115,13 @@ for (const page of pages) {
   // Written last and renamed into place, so the server never serves a half-written page.
   await writeFile(`${dist}${page}.html.tmp`, html);
   await rename(`${dist}${page}.html.tmp`, `${dist}${page}.html`);
+}
+
+// Chunks of earlier builds (their names carry the hash of what they held) go.
+const current = new Set(Object.keys(outputs).map((f) => f.slice('public/dist/'.length)));
+for (const name of await readdir(dist)) {
+  const base = name.replace(/\.(br|gz|map)$/, '');
+  if (/^(site|board)-chunk-/.test(base) && !current.has(base)) await rm(`${dist}${name}`, { force: true });
 }
 
 if (!values.quiet) {

@@ -4,16 +4,15 @@
 // gesture lets the alert beep play.
 import { useEffect } from 'preact/hooks';
 import { AlertBanner, SoundToggle } from './alerts.js';
-import { CallListPanel, CallListToggle } from './call-list-panel.js';
 import { BoardContext, useBoard } from './context.js';
-import { DetailPanel } from './detail.js';
 import { FloorPanel } from './floor.js';
 import { Grid } from './grid.js';
 import { switchLang, t } from './i18n.js';
+import { LazyPanel } from './lazy-panel.js';
 import { LoginScreen } from './login.js';
 import { SiteMap } from './map.js';
+import { CallListToggle, RecordingsToggle } from './panel-toggles.js';
 import { recordingsOf } from './recordings.js';
-import { RecordingsPanel, RecordingsToggle } from './recordings-panel.js';
 import { LazySchedulePanel, ScheduleToggle } from './schedule-toggle.js';
 import { board, signOut, sound } from './sign-in.js';
 import { Counts, Phase } from './summary.js';
@@ -63,7 +62,13 @@ export function App() {
   );
 }
 
+const loadCallList = () => import('./call-list-panel.js').then((m) => m.CallListPanel);
+// A site's detail is opened many times a day, but not before the operator clicks a site.
+const loadDetail = () => import('./detail.js').then((m) => m.DetailPanel);
+const loadRecordings = () => import('./recordings-panel.js').then((m) => m.RecordingsPanel);
+
 function SignedIn() {
+  const board = useBoard();
   return (
     <main class="board" id="board">
       <Grid />
@@ -73,10 +78,22 @@ function SignedIn() {
           <FloorPanel />
         </div>
         <Timeline />
-        <CallListPanel />
-        <RecordingsPanel />
+        <LazyPanel
+          open={board.callList.open.value}
+          load={loadCallList}
+          id="calls"
+          className="calls"
+          label={t('calls.heading')}
+        />
+        <LazyPanel
+          open={recordingsOf(board).open.value}
+          load={loadRecordings}
+          id="recordings"
+          className="recordings"
+          label={t('rec.heading')}
+        />
         <LazySchedulePanel />
-        <DetailPanel />
+        <LazyPanel open={board.store.selected.value !== null} load={loadDetail} id="detail" className="detail" />
       </div>
       <ConnectionBanner />
     </main>

@@ -14,37 +14,6 @@ import { siteName } from './roster.js';
 
 const channels = ['page', 'email', 'sms'] as const;
 
-export function CallListToggle() {
-  const board = useBoard();
-  const calls = board.callList;
-  const open = calls.open.value;
-  const n = calls.waiting.value;
-  return (
-    <button
-      type="button"
-      class="tool"
-      id="calls-toggle"
-      aria-controls="calls"
-      aria-expanded={open}
-      title={t('calls.buttonTitle')}
-      onClick={() => {
-        if (open) return calls.hide();
-        board.select(null);
-        board.schedule.hide();
-        calls.show();
-      }}
-    >
-      <Icon name="bell" />
-      {t('calls.button')}
-      {n ? (
-        <span class="calls-count" id="calls-count">
-          {n}
-        </span>
-      ) : null}
-    </button>
-  );
-}
-
 export function CallListPanel() {
   const { callList } = useBoard();
   const rows = callList.rows.value;

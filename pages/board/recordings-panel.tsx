@@ -12,33 +12,6 @@ import { siteName } from './roster.js';
 /** The list is read this often while the panel is open (recordings are not pushed). */
 const READ_EVERY_MS = 3000;
 
-export function RecordingsToggle() {
-  const board = useBoard();
-  const recordings = recordingsOf(board);
-  const open = recordings.open.value;
-  const running = recordings.running.value;
-  return (
-    <button
-      type="button"
-      class="tool"
-      id="recordings-toggle"
-      aria-controls="recordings"
-      aria-expanded={open}
-      title={t('rec.buttonTitle')}
-      onClick={() => {
-        if (open) return recordings.hide();
-        board.select(null);
-        board.schedule.hide();
-        board.callList.hide();
-        recordings.show();
-      }}
-    >
-      <span class="rec-dot" data-on={String(Boolean(running))} aria-hidden="true" />
-      {t('rec.button')}
-    </button>
-  );
-}
-
 export function RecordingsPanel() {
   const board = useBoard();
   const recordings = recordingsOf(board);

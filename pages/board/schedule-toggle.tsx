@@ -1,27 +1,25 @@
 // The header's "Lịch" button, and the schedule panel loaded the first time it opens: planning
 // and reading reports happen a few times a day, so their code is not in the board's first load
 // (a branch office link is slow; the board must show the 64 sites at once).
-import { useEffect, useState } from 'preact/hooks';
 import { useBoard } from './context.js';
 import { t } from './i18n.js';
 import { Icon } from './icons.js';
+import { LazyPanel } from './lazy-panel.js';
 
-type Panel = typeof import('./schedule.js').SchedulePanel;
+const loadSchedule = () => import('./schedule.js').then((m) => m.SchedulePanel);
 
-/** The panel, fetched when first opened; until then an empty, hidden frame with its id. */
+/** The panel, fetched when first opened. */
 export function LazySchedulePanel() {
   const { schedule } = useBoard();
-  const [Panel, setPanel] = useState<{ component: Panel } | null>(null);
-  const open = schedule.open.value;
-  useEffect(() => {
-    if (!open || Panel) return;
-    import('./schedule.js').then(
-      (m) => setPanel({ component: m.SchedulePanel }),
-      (err: unknown) => console.error('the schedule panel did not load', err),
-    );
-  }, [open, Panel]);
-  if (!Panel) return <aside class="schedule" id="schedule" hidden aria-label={t('schedule.heading')} />;
-  return <Panel.component />;
+  return (
+    <LazyPanel
+      open={schedule.open.value}
+      load={loadSchedule}
+      id="schedule"
+      className="schedule"
+      label={t('schedule.heading')}
+    />
+  );
 }
 
 /** The header's button that opens and closes the panel; opening it closes a site's detail. */
