@@ -5,9 +5,9 @@
 //
 // Prints a table and, last, one JSON line: udpBlockedJoinMs, turnTlsJoinMs,
 // lowBandwidthAudioContinuityPct, lossyAudioContinuityPct, linkReturnRecoveryMs,
-// profileAppliedJoinMs (and what they are compared with). CPU: the pages' Chromium (clients),
-// the service's own processes (mediasoup workers, coturn), and this process, which runs both
-// the signaling server and the hub's libwebrtc peer.
+// profileAppliedJoinMs (and what they are compared with). CPU: the clients (the pages'
+// Chromium, the hub's libwebrtc process), the service's own processes (mediasoup workers,
+// coturn), and this process, which runs the signaling server and the bench.
 import { Field, processCpuMs } from '../test/helpers/field.js';
 import { firewall, learnedProfile, linkReturn, lossy, median, thinLink } from '../test/helpers/field-scenarios.js';
 
@@ -127,7 +127,7 @@ say('');
 say('scenario                                      ok   measured');
 for (const r of rows) say(`${r.scenario.padEnd(45)} ${r.ok ? 'yes' : 'NO '}  ${r.measured}  [target ${r.target}]`);
 say(
-  `cpu (% of one core over ${round(cpu.wallMs / 1000)} s): pages' Chromium ${pct(cpu.clientMs)}, service workers+coturn ${pct(cpu.serviceMs)}, signaling server + hub peer (this process) ${pct(cpu.harnessMs)}`,
+  `cpu (% of one core over ${round(cpu.wallMs / 1000)} s): clients (the pages' Chromium and the hub's libwebrtc process) ${pct(cpu.clientMs)}, service workers+coturn ${pct(cpu.serviceMs)}, signaling server (this process, with the bench) ${pct(cpu.harnessMs)}`,
 );
 say(
   JSON.stringify({

@@ -5,7 +5,7 @@
 // delay a scenario gives it. The scenarios return numbers: the field tests assert them and
 // bench/field.ts prints them.
 
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile, fork } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
@@ -13,16 +13,15 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { types } from 'mediasoup';
-import { cameraEncodings } from '../../client/media-session.js';
 import { createLogger } from '../../kernel/logger.js';
 import { type Service, startService } from '../../server/service.js';
 import type { SiteStatus } from '../../store/records.js';
 import { type LoggedPage, launchBrowser, type TestBrowser } from './browser.js';
 import { type DelayRelay, startDelayRelay } from './delay-relay.js';
 import { addServiceAddress, createNetns, type Netns } from './netns.js';
-import { SitePeer } from './peer.js';
 import { testConfig } from './service.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -59,6 +58,38 @@ export interface Received {
   readonly frameWidth: number;
   readonly frameHeight: number;
   readonly framesDecoded: number;
+}
+
+/** The hub (field-hub.ts) in its own process, joined and sending when this resolves. */
+async function startHub(url: string, token: string): Promise<ChildProcess> {
+  const child = fork(fileURLToPath(new URL('./field-hub.ts', import.meta.url)), [url, token], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the field hub did not join within 30 s')), 30_000);
+    child.once('message', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the field hub exited with ${code} before joining`));
+    });
+  }).catch(async (err) => {
+    child.kill('SIGKILL');
+    throw err;
+  });
+  return child;
+}
+
+async function stopHub(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.send('exit');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
 }
 
 /** CPU time (ms) of a process from /proc (user + system), 0 if it is gone. */
@@ -212,7 +243,8 @@ export class FieldSite {
 
 export class Field {
   readonly service: Service;
-  readonly hub: SitePeer;
+  /** The hub's process (field-hub.ts). */
+  readonly hub: ChildProcess;
   readonly svcIp: string;
   readonly mediaPort: number;
   readonly turnPort: number;
@@ -223,15 +255,16 @@ export class Field {
   readonly #sites = new Set<FieldSite>();
   #clientCpuMs = 0;
 
-  /** CPU time (ms) the sites' browsers used, counted as each closes. */
+  /** CPU time (ms) the clients used: the sites' browsers (counted as each closes) and the hub. */
   get clientCpuMs(): number {
-    return this.#clientCpuMs;
+    return this.#clientCpuMs + this.#hubCpuMs;
   }
+  #hubCpuMs = 0;
   readonly #cleanup: () => Promise<void>;
 
   private constructor(o: {
     service: Service;
-    hub: SitePeer;
+    hub: ChildProcess;
     svcIp: string;
     mediaPort: number;
     turnPort: number;
@@ -264,7 +297,9 @@ export class Field {
     const address = await addServiceAddress();
     const dataDir = await mkdtemp(join(tmpdir(), 'giao-ban-field-'));
     let service: Service | undefined;
+    let hubProcess: ChildProcess | undefined;
     const cleanup = async () => {
+      await stopHub(hubProcess);
       await service?.close().catch(() => undefined);
       await rm(dataDir, { recursive: true, force: true });
       await address.remove();
@@ -288,16 +323,8 @@ export class Field {
         ...env,
       });
       service = await startService({ config, logger: createLogger(config.LOG_LEVEL) });
-      const hubId = service.roster.hub.id;
-      const hub = await SitePeer.join({
-        url: service.url,
-        token: await service.credentials.tokenFor(hubId),
-        width: 640,
-        height: 360,
-        fps: 20,
-        busyCamera: true,
-        videoEncodings: cameraEncodings.hub,
-      });
+      const hub = await startHub(service.url, await service.credentials.tokenFor(service.roster.hub.id));
+      hubProcess = hub;
       const cert = new X509Certificate(await readFile(join(dataDir, 'turn', 'turn-cert.pem')));
       const turnKeyHash = createHash('sha256')
         .update(cert.publicKey.export({ type: 'spki', format: 'der' }))
@@ -433,9 +460,9 @@ export class Field {
   }
 
   async close(): Promise<void> {
+    if (this.hub.pid) this.#hubCpuMs = processCpuMs(this.hub.pid);
     for (const site of this.#sites) await site.close().catch(() => undefined);
     this.#sites.clear();
-    await this.hub.close().catch(() => undefined);
     await this.#cleanup();
   }
 }
