@@ -5,7 +5,7 @@
 // reconnection or a rebuild makes a new one; the room's camera and microphone tracks outlive
 // it (stopTracks: false).
 import type { Device, types } from 'mediasoup-client';
-import type { ConsumeOffer, Direction, MediaSource, SiteRole } from '../contract/index.js';
+import type { ConsumeOffer, Direction, IceServer, MediaSource, SiteRole } from '../contract/index.js';
 import type { SiteLink } from './link.js';
 
 export type { Direction } from '../contract/index.js';
@@ -27,7 +27,12 @@ export interface SessionHooks {
   transportState(direction: Direction, state: ConnectionState): void;
   /** Where the join got to (for a client that must say where it got stuck). */
   step?(step: string): void;
+  /** Something failed outside any awaited call (the relay fallback). */
+  trouble?(what: string, err: Error): void;
 }
+
+/** How long a transport may try UDP and TCP to the SFU before the TURN servers are added. */
+export const RELAY_AFTER_MS = 2500;
 
 /** What differs between a page, a Node test peer and a load bot. */
 export interface MediaEnv {
@@ -127,6 +132,9 @@ export class MediaSession {
   #closed = false;
   /** The learned uplink (kbit/s) when the rehearsal found it thin. */
   #uplinkKbps: number | undefined;
+  /** TURN servers held back until the direct paths (UDP, then TCP to the SFU) have had their chance. */
+  #relayServers: IceServer[] = [];
+  readonly #relayTimers = new Set<ReturnType<typeof setTimeout>>();
 
   constructor(link: SiteLink, env: MediaEnv, role: SiteRole, hooks: SessionHooks) {
     this.#link = link;
@@ -165,11 +173,13 @@ export class MediaSession {
     const { iceServers, iceTransportPolicy, uplinkKbps } = await this.#link.request('join', {});
     this.#check();
     this.#uplinkKbps = uplinkKbps;
-    // TURN servers (if the service has any) join the SFU's own candidates: ICE tries UDP, then
-    // TCP to the SFU, then the relay over TURN/TLS, by the candidates' priorities, with no click.
-    const ice = iceServers.length
-      ? { iceServers, ...(iceTransportPolicy === 'relay' ? { iceTransportPolicy } : {}) }
-      : {};
+    // In order, with no click: ICE over UDP, then TCP to the SFU (the SFU's candidates, by their
+    // priorities); the TURN servers join only if a transport is not connected after
+    // RELAY_AFTER_MS (#wire), so a relay never wins a race against a direct path that works.
+    // A site whose rehearsal learned that only the relay works starts on it.
+    const relayOnly = iceTransportPolicy === 'relay' && iceServers.length > 0;
+    const ice = relayOnly ? { iceServers, iceTransportPolicy } : {};
+    this.#relayServers = relayOnly ? [] : iceServers;
     step('device.load');
     const device = await loadDevice(this.#link, this.#env);
     this.#check();
@@ -209,6 +219,7 @@ export class MediaSession {
 
   #wire(transport: types.Transport, direction: Direction): void {
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
+      this.#relayLater(transport);
       this.#link
         .request('media:connect-transport', { transportId: transport.id, dtlsParameters })
         .then(() => callback(), errback);
@@ -342,6 +353,38 @@ export class MediaSession {
     this.#hooks.remoteChanged();
   }
 
+  /**
+   * The last rung of the ICE ladder: if the transport is not connected RELAY_AFTER_MS after ICE
+   * began (or fails sooner), add the TURN servers and restart ICE so relay candidates are gathered.
+   */
+  #relayLater(transport: types.Transport): void {
+    if (!this.#relayServers.length) return;
+    const relay = () => {
+      clearTimeout(timer);
+      this.#relayTimers.delete(timer);
+      transport.off('connectionstatechange', onState);
+      if (this.#closed || transport.closed || transport.connectionState === 'connected') return;
+      void (async () => {
+        await transport.updateIceServers({ iceServers: this.#relayServers });
+        const { iceParameters } = await this.#link.request('media:restart-ice', { transportId: transport.id });
+        if (!this.#closed && !transport.closed) await transport.restartIce({ iceParameters });
+      })().catch((err: unknown) => {
+        // The page's own watchdog (site-client) restarts or rebuilds a transport that stays down.
+        if (!this.#closed) this.#hooks.trouble?.('relay fallback', err instanceof Error ? err : new Error(String(err)));
+      });
+    };
+    const onState = (state: ConnectionState) => {
+      if (state === 'connected') {
+        clearTimeout(timer);
+        this.#relayTimers.delete(timer);
+        transport.off('connectionstatechange', onState);
+      } else if (state === 'failed') relay();
+    };
+    const timer = setTimeout(relay, RELAY_AFTER_MS);
+    this.#relayTimers.add(timer);
+    transport.on('connectionstatechange', onState);
+  }
+
   /** ICE restart: new ICE credentials from the server, applied to the transport here. */
   async restartIce(directions: readonly Direction[]): Promise<void> {
     for (const direction of directions) {
@@ -361,6 +404,8 @@ export class MediaSession {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    for (const timer of this.#relayTimers) clearTimeout(timer);
+    this.#relayTimers.clear();
     for (const { consumer } of this.remote.values()) consumer.close();
     this.remote.clear();
     this.#send?.close();

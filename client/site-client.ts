@@ -491,6 +491,7 @@ export class SiteClient extends Emitter<SiteClientEvents> {
         },
         transportState: (direction, state) => this.#onTransportState(session, direction, state),
         step: (step) => this.emit('step', step),
+        trouble: (what, err) => this.emit('trouble', what, err),
       });
       this.#session = session;
       try {
