@@ -278,7 +278,9 @@ export class StatusService extends EventEmitter<StatusEvents> {
    */
   markGone(siteId: string, reason: string): SiteStatus | undefined {
     const t = this.#sites.get(siteId);
-    if (!t || t.signals.connected) return undefined;
+    // Already back, here or on another live node (a page reconnects in about a second, as fast
+    // as a death is noticed): its new node tells the truth, an "offline" now would be stale.
+    if (!t || t.signals.connected || this.#remote?.isRemote(siteId)) return undefined;
     // What its dead node said last (the placement may already be forgotten).
     const shown = this.#remote?.statusOf(siteId) ?? t.status;
     if (shown.state === 'offline') return undefined;
