@@ -5,6 +5,7 @@ import { useBoard } from './context.js';
 import { t } from './i18n.js';
 import { Icon } from './icons.js';
 import { LazyPanel } from './lazy-panel.js';
+import { PanelToggle } from './panel-toggles.js';
 
 const loadSchedule = () => import('./schedule.js').then((m) => m.SchedulePanel);
 
@@ -25,17 +26,13 @@ export function LazySchedulePanel() {
 /** The header's button that opens and closes the panel; opening it closes a site's detail. */
 export function ScheduleToggle() {
   const board = useBoard();
-  const open = board.schedule.open.value;
   return (
-    <button
-      type="button"
-      class="tool"
-      id="schedule-toggle"
-      aria-controls="schedule"
-      aria-expanded={open}
+    <PanelToggle
+      panel="schedule"
+      open={board.schedule.open.value}
       title={t('schedule.buttonTitle')}
-      onClick={() => {
-        if (open) return board.schedule.hide();
+      hide={() => board.schedule.hide()}
+      show={() => {
         // The detail would cover the panel.
         board.select(null);
         board.schedule.show();
@@ -43,6 +40,6 @@ export function ScheduleToggle() {
     >
       <Icon name="calendar" />
       {t('schedule.button')}
-    </button>
+    </PanelToggle>
   );
 }

@@ -393,10 +393,13 @@ t.test('authorisation: only the operator token gets any data', async (t) => {
     await waitBoard(board, 'connected');
     t.pass('a reload signs in again from this tab');
 
+    // The English strings load on the first switch (they are not in the board's first load).
     await board.page.click('#lang-switch');
+    await board.page.waitForSelector('#lang-switch:has-text("Tiếng Việt")').catch(() => undefined);
     t.match(await text(board.page, '.bridges-up'), /^0\/63 bridges online$/, 'English on the switch');
     await board.page.reload();
     await waitBoard(board, 'connected');
+    await board.page.waitForSelector('.bridges-up:has-text("bridges online")').catch(() => undefined);
     t.match(await text(board.page, '.bridges-up'), /bridges online/, 'the language is remembered');
     await board.page.click('#lang-switch');
   });
