@@ -8,14 +8,17 @@
 //   by their payload);
 // - nodeKillRecoveryMs: kill -9 of node B, until every site it had is back with media;
 // - hubNodeKillRecoveryMs: kill -9 of node A, until every bridge receives the hub again.
+// - in the steady state between the two: the nodes' CPU (Node and workers) apart from the
+//   clients' and from redis-server's, and what Redis carries (commands and bytes per second),
+//   the figures the README's scale-out note extrapolates from.
 // Prints a table and, as its last line, one JSON object.
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { startCluster } from '../test/helpers/cluster.js';
+import { type Cluster, startCluster } from '../test/helpers/cluster.js';
 import type { BotJoined } from './bot-host.js';
 import { SiteBot } from './bots/site-bot.js';
 import { weriftTrack } from './bots/werift-env.js';
-import { argNumber, percentile, round } from './harness.js';
+import { argNumber, cpuMs, percentile, round } from './harness.js';
 import { PeerHosts } from './peers.js';
 
 const say = (text: string) => process.stdout.write(`${text}\n`);
@@ -30,6 +33,40 @@ async function until(what: string, cond: () => Promise<boolean> | boolean, ms: n
     if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await sleep(25);
   }
+}
+
+/** Redis's own counters: commands processed and bytes received so far. */
+async function redisCounters(cluster: Cluster): Promise<{ commands: number; bytesIn: number }> {
+  const info = await cluster.redis.client().info('stats');
+  const field = (name: string) => Number(new RegExp(`${name}:(\\d+)`).exec(info)?.[1] ?? Number.NaN);
+  return { commands: field('total_commands_processed'), bytesIn: field('total_net_input_bytes') };
+}
+
+/** CPU % of one core, over the steady window, of the nodes, the clients and redis-server. */
+async function steadyCost(cluster: Cluster, clientPids: number[], ms: number) {
+  const service = cluster.nodes.flatMap((n) => [n.pid, ...n.workerPids]);
+  const redisPid = cluster.redis.pid ?? 0;
+  const sum = (pids: number[]) => pids.reduce((a, p) => a + cpuMs(p), 0);
+  const t0 = performance.now();
+  const [s0, k0, r0, own0, c0] = [
+    sum(service),
+    sum(clientPids),
+    cpuMs(redisPid),
+    process.cpuUsage(),
+    await redisCounters(cluster),
+  ];
+  await sleep(ms);
+  const wall = performance.now() - t0;
+  const own = process.cpuUsage(own0);
+  const c1 = await redisCounters(cluster);
+  const pct = (used: number) => Math.round((used / wall) * 1000) / 10;
+  return {
+    serviceCpuPct: pct(sum(service) - s0),
+    clientCpuPct: pct(sum(clientPids) - k0 + (own.user + own.system) / 1000),
+    redisCpuPct: pct(cpuMs(redisPid) - r0),
+    redisCommandsPerSec: Math.round(((c1.commands - c0.commands) * 1000) / wall),
+    redisInKbPerSec: Math.round(((c1.bytesIn - c0.bytesIn) * 8) / wall),
+  };
 }
 
 /** Arrival time of each audio payload from the hub, by its hash. */
@@ -117,7 +154,7 @@ try {
   await sleep(1500);
   const here = watchHubAudio(local);
   const there = watchHubAudio(remote);
-  await sleep(argNumber('steady', 5) * 1000);
+  const steady = await steadyCost(cluster, hosts.pids, argNumber('steady', 5) * 1000);
   const delays: number[] = [];
   for (const [key, at] of here) {
     const relayed = there.get(key);
@@ -173,6 +210,7 @@ try {
     crossNodeSamples: delays.length,
     nodeKillRecoveryMs,
     hubNodeKillRecoveryMs,
+    ...steady,
   };
   const rows: [string, string][] = [
     ['nodes, sites', `3, ${result.sites} (hub on A; bridges on A, B and C)`],
@@ -180,6 +218,10 @@ try {
     ['a relayed stream arrives later by', `${crossNodeLatencyMs ?? '-'} ms (median of ${delays.length} packets)`],
     ['kill -9 of node B: its sites back', `${nodeKillRecoveryMs} ms`],
     ["kill -9 of the hub's node: hub back everywhere", `${hubNodeKillRecoveryMs} ms`],
+    ['steady: the nodes (Node + workers), CPU', `${steady.serviceCpuPct} % of one core`],
+    ['steady: the clients (bots, hub), CPU', `${steady.clientCpuPct} % of one core`],
+    ['steady: redis-server, CPU', `${steady.redisCpuPct} % of one core`],
+    ['steady: Redis carries', `${steady.redisCommandsPerSec} commands/s, ${steady.redisInKbPerSec} kbit/s in`],
   ];
   for (const [k, v] of rows) out(`${k.padEnd(48)} ${v}`);
   out(JSON.stringify(result));

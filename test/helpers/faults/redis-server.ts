@@ -15,6 +15,8 @@ export interface OwnRedis {
   readonly port: number;
   readonly dir: string;
   readonly running: boolean;
+  /** The redis-server's pid while it runs (a benchmark reads its CPU). */
+  readonly pid: number | undefined;
   /** Graceful stop (SIGTERM: redis-server writes its append-only file and exits). */
   stop(): Promise<void>;
   /** Start again on the same port with the same data. */
@@ -77,6 +79,9 @@ export async function startOwnRedis(): Promise<OwnRedis> {
     dir,
     get running() {
       return alive();
+    },
+    get pid() {
+      return alive() ? server?.pid : undefined;
     },
     stop,
     start,
