@@ -58,8 +58,12 @@ export function backoffMs(attempt: number): number {
 }
 
 const FINAL: ReadonlySet<CloseReason> = new Set(finalCloseReasons);
-/** Failed attempts on one node before the link tries the next one it knows. */
-const ATTEMPTS_PER_NODE = 2;
+/**
+ * Failed attempts on one node before the link tries another it knows: one, since a node that
+ * just dropped the link and refuses the next attempt is gone (kill -9, a dead machine), and the
+ * briefing must not wait a backoff for it.
+ */
+const ATTEMPTS_PER_NODE = 1;
 
 type ServerEvent = keyof SiteServerEvents;
 type Listener = { event: ServerEvent; handler: (...args: never[]) => void };
@@ -164,11 +168,13 @@ export class SiteLink extends Emitter<LinkEvents> {
     this.#socket.connect();
   }
 
-  /** The next node after the current one, if the welcome named others. */
+  /**
+   * Another node the welcome named, at random: when a node dies, its sites spread over the
+   * others instead of all landing on the same "next" one (which would then send half away).
+   */
   #nextNode(): string | undefined {
-    if (this.#nodes.length < 2) return undefined;
-    const i = this.#nodes.indexOf(this.#url);
-    return this.#nodes[(i + 1) % this.#nodes.length];
+    const others = this.#nodes.filter((n) => n !== this.#url);
+    return others[Math.floor(Math.random() * others.length)];
   }
 
   get connected(): boolean {

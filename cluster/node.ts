@@ -67,6 +67,8 @@ export class ClusterNode {
   /** What other nodes said of their sites' status. */
   readonly #statuses = new Map<string, SiteStatus>();
   readonly #linking = new Map<string, Promise<void>>();
+  /** Sites sent to each node (moved) since the time given, not yet in its heartbeat. */
+  readonly #sentTo = new Map<string, { count: number; since: string }>();
   #timers: NodeJS.Timeout[] = [];
   #sourcesTimer: NodeJS.Timeout | undefined;
   #draining = false;
@@ -91,11 +93,24 @@ export class ClusterNode {
 
   /** Where a new connection of a site should go: null here, else the URL of a better node. */
   placeFor(localSites: number): string | null {
-    const others = this.nodes().filter((n) => n.id !== this.id && !n.draining);
-    if (this.#draining) return others[0]?.url ?? null;
+    // A node's load is its last heartbeat's plus the sites sent to it since: in a join storm
+    // (or after a node's death) many sites arrive within one heartbeat, and without counting
+    // them every one would be sent to the same "least loaded" node.
+    const load = (n: NodeRecord) => {
+      const sent = this.#sentTo.get(n.id);
+      return n.sites + (sent && sent.since >= n.heartbeatAt ? sent.count : 0);
+    };
+    const others = this.nodes()
+      .filter((n) => n.id !== this.id && !n.draining)
+      .sort((a, b) => load(a) - load(b) || a.id.localeCompare(b.id));
     const least = others[0];
     // Move only for a clear imbalance, so a reconnecting site is not sent back and forth.
-    return least && least.sites + 2 < localSites ? least.url : null;
+    const move = least && (this.#draining || load(least) + 2 < localSites);
+    if (!least || !move) return null;
+    const sent = this.#sentTo.get(least.id);
+    if (sent && sent.since >= least.heartbeatAt) sent.count++;
+    else this.#sentTo.set(least.id, { count: 1, since: new Date().toISOString() });
+    return least.url;
   }
 
   /** Whether a site is connected to another live node now. */
