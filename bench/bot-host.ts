@@ -121,7 +121,13 @@ async function handle(cmd: Command): Promise<unknown> {
       return [...bots].map(([id, b]) => {
         const hub = b.received().filter((r) => r.siteId === 'hub' && r.kind === 'video');
         const last = Math.max(0, ...hub.map((r) => r.lastRtpAt ?? 0));
-        return { siteId: id, joins: b.joins, lastHubVideo: last ? toEpoch(last) : null, url: b.client.link.url };
+        return {
+          siteId: id,
+          joins: b.joins,
+          lastHubVideo: last ? toEpoch(last) : null,
+          url: b.client.link.url,
+          trail: b.trail,
+        };
       });
     }
     case 'exit': {

@@ -1,4 +1,4 @@
-// npm run bench:cluster [-- --sites 63 --steady 5]
+// npm run bench:cluster [-- --sites 63 --steady 5 --hosts 1]
 // One briefing on three nodes (processes) of the real service on one redis-server: the hub on
 // node A, the bridges spread over nodes B and C (load bots on the shared site client, which fail
 // over by themselves). Measured:
@@ -83,7 +83,7 @@ function watchHubAudio(bot: SiteBot): Map<string, number> {
 }
 
 const cluster = await startCluster(3, { LOG_LEVEL: 'error', STATUS_MAX_RTT_MS: '2000' });
-const hosts = await PeerHosts.start(1, 'bots');
+const hosts = await PeerHosts.start(argNumber('hosts', 1), 'bots');
 const inProcess: SiteBot[] = [];
 let failed = false;
 try {
@@ -163,19 +163,43 @@ try {
   const crossNodeLatencyMs = delays.length ? Math.round(percentile(delays, 50) * 10) / 10 : null;
 
   // kill -9 of node B: its sites (the bots and the remote probe) fail over.
-  const beforeB = new Map((await hosts.media()).map((m) => [m.siteId, m.joins]));
+  // The sites on B now: placement may have sent some of those started there to another node.
+  const atKill = await hosts.media();
+  const beforeB = new Map(atKill.map((m) => [m.siteId, m.joins]));
+  const onBNow = atKill.filter((m) => m.url === b.url).map((m) => m.siteId);
+  say(
+    `placed: ${['A', 'B', 'C'].map((n, i) => `${atKill.filter((m) => m.url === cluster.nodes[i]?.url).length} bots on ${n}`).join(', ')}`,
+  );
+  const remoteOnB = remote.client.link.url === b.url;
   const remoteJoins = remote.joins;
   const killB = Date.now();
   await b.kill9();
+  let lastSaid = Date.now();
+  const said = new Set<string>();
   await until(
     "node B's sites back with media",
     async () => {
       const media = await hosts.media();
-      const moved = media.filter((m) => onB.includes(m.siteId));
-      const back = moved.every((m) => m.joins > (beforeB.get(m.siteId) ?? 0) && (m.lastHubVideo ?? 0) > killB);
+      const moved = media.filter((m) => onBNow.includes(m.siteId));
+      const rejoined = moved.filter((m) => m.joins > (beforeB.get(m.siteId) ?? 0));
+      const withHub = rejoined.filter((m) => (m.lastHubVideo ?? 0) > killB);
+      const back = withHub.length === moved.length;
+      if (Date.now() - killB > 15_000 && rejoined.length < moved.length && !said.has('stuck')) {
+        said.add('stuck');
+        for (const m of moved.filter((x) => !rejoined.includes(x)).slice(0, 3))
+          say(`  not back: ${m.siteId} ${m.trail.join(' | ')}`);
+      }
+      if (Date.now() - lastSaid > 2000) {
+        lastSaid = Date.now();
+        const where = new Map<string, number>();
+        for (const m of rejoined) where.set(m.url, (where.get(m.url) ?? 0) + 1);
+        say(
+          `  ${Date.now() - killB} ms after the kill: ${rejoined.length}/${moved.length} rejoined (${[...where].map(([u, n]) => `${n} on ${u}`).join(', ')}), ${withHub.length} with the hub's video`,
+        );
+      }
       return (
         back &&
-        remote.joins > remoteJoins &&
+        (!remoteOnB || remote.joins > remoteJoins) &&
         hub.received().some((r) => r.siteId === remoteId && (r.lastRtpAt ?? 0) > performance.now() - 500)
       );
     },

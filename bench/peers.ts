@@ -48,6 +48,15 @@ class Host {
   }
 }
 
+/** A bot's media as its host sees it: joins, when the hub's video last came, its node, its trail. */
+export interface BotMedia {
+  siteId: string;
+  joins: number;
+  lastHubVideo: number | null;
+  url: string;
+  trail: string[];
+}
+
 export class PeerHosts {
   readonly #hosts: Host[];
   readonly #where = new Map<string, Host>();
@@ -105,12 +114,8 @@ export class PeerHosts {
   rejoin<J extends Joined = Joined>(url: string, siteId: string) {
     return this.#host(siteId).send<J>({ op: 'rejoin', url, siteId });
   }
-  async media(): Promise<{ siteId: string; joins: number; lastHubVideo: number | null; url: string }[]> {
-    const all = await Promise.all(
-      this.#hosts.map((h) =>
-        h.send<{ siteId: string; joins: number; lastHubVideo: number | null; url: string }[]>({ op: 'media' }),
-      ),
-    );
+  async media(): Promise<BotMedia[]> {
+    const all = await Promise.all(this.#hosts.map((h) => h.send<BotMedia[]>({ op: 'media' })));
     return all.flat();
   }
   async timings(): Promise<Record<string, unknown>[]> {

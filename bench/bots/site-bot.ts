@@ -65,6 +65,8 @@ export class SiteBot {
   readonly timings: BotTimings;
   /** Media sessions that finished joining (1 after the join; +1 per rebuild). */
   joins = 0;
+  /** The last few things that happened to its link and join (for a benchmark's "stuck" line). */
+  readonly trail: string[] = [];
   readonly #recorded = new Map<MediaStreamTrack, RecordedSource>();
   readonly #sent = new Map<MediaSource, SentSource>();
   readonly #received = new Map<string, Received>();
@@ -94,12 +96,24 @@ export class SiteBot {
       sampleLink: (send, recv) => this.#sampleLink(send, recv),
     });
     const c = this.client;
+    const note = (what: string) => {
+      this.trail.push(`${Math.round(performance.now())} ${what}`);
+      if (this.trail.length > 8) this.trail.shift();
+    };
     c.on('welcome', () => {
       this.timings.welcome ??= performance.now();
     });
     c.on('step', (step) => {
+      note(step);
       if (step === 'media:ready') this.timings.producing ??= performance.now();
     });
+    c.on('trouble', (what, err) => note(`trouble ${what}: ${err.message}`));
+    c.link.on('welcome', () => note('welcome'));
+    c.link.on('lost', (why) => note(`lost ${why.reason}${why.closed ? ` (${why.closed})` : ''}`));
+    c.link.on('retrying', (n) => note(`retrying ${n}`));
+    c.link.on('node', (url) => note(`node ${url}`));
+    c.link.on('refused', (e) => note(`refused ${e.code}`));
+    c.link.on('ended', (r) => note(`ended ${r}`));
     c.on('media', () => {
       this.joins++;
       this.timings.joined ??= performance.now();
