@@ -230,11 +230,13 @@ export class ClusterNode {
     if (!janitor) return;
     for (const siteId of sites) this.#hooks?.markGone(siteId, `its node (${node}) stopped`);
     try {
+      // One read of the placements for all of the dead node's sites (not one per site).
+      const placements = await store.listPlacements();
       await Promise.all([
         store.removeNode(node),
         store.removeNodeSources(node),
         ...sites.map(async (siteId) => {
-          const p = (await store.listPlacements()).get(siteId);
+          const p = placements.get(siteId);
           if (p?.node === node) await store.releaseSite(siteId, p.conn);
         }),
       ]);
