@@ -7,7 +7,7 @@
 // workerCpuPerSitePct the workers' steady CPU per site there. When the bots' own processes are
 // saturated (the clients, not the service, are the limit), the output says so.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { argString } from './args.js';
 import type { BotJoined } from './bot-host.js';
@@ -101,8 +101,13 @@ try {
       step.workerCpuPct = cpu.workerCpuPct;
       step.clientCpuPct = cpu.clientCpuPct;
       step.serverRssMb = round(rssMb(server.pid) + server.workerPids.reduce((a, p) => a + rssMb(p), 0));
-      // Each host is one Node process: past ~90 % of a core it cannot keep its bots' pace.
-      step.clientsSaturated = cpu.clientCpuPct > 90 * hostsCount;
+      // Each host is one Node process: past ~90 % of a core it cannot keep its bots' pace; and
+      // bots that take most of a machine that is nearly full starve the service they measure.
+      const machine = 100 * availableParallelism();
+      const busy = cpu.clientCpuPct + cpu.serverCpuPct + cpu.workerCpuPct;
+      step.clientsSaturated =
+        cpu.clientCpuPct > 90 * Math.min(hostsCount, availableParallelism()) ||
+        (busy > 0.75 * machine && cpu.clientCpuPct > busy / 2);
     } catch (err) {
       step.error = (err as Error).message.slice(0, 200);
     } finally {
@@ -120,12 +125,15 @@ try {
 }
 const good = results.filter((s) => !s.error && s.allUpMs !== null && s.allUpMs <= 3000);
 const best = good.at(-1);
+// The worker's cost per site is a steady-state figure: read it from the largest step that had
+// every site up, whatever its all-up time.
+const costed = results.filter((s) => !s.error && s.up === s.sites && s.workerCpuPct > 0).at(-1);
 const last = results.at(-1);
 const limit = !last
   ? 'no step ran'
   : last.error || (last.allUpMs ?? 0) > 5000
     ? last.clientsSaturated
-      ? `the bots: their processes were saturated at N=${last.sites}`
+      ? `the bots: at N=${last.sites} they took ${last.clientCpuPct} % of this ${availableParallelism()}-core machine's CPU, the service ${round(last.serverCpuPct + last.workerCpuPct)} %`
       : `the service at N=${last.sites}`
     : 'not reached';
 out(`limit: ${limit}`);
@@ -133,7 +141,7 @@ out(
   JSON.stringify({
     steps: results,
     maxSites: best?.sites ?? 0,
-    workerCpuPerSitePct: best ? Math.round((best.workerCpuPct / best.sites) * 1000) / 1000 : null,
+    workerCpuPerSitePct: costed ? Math.round((costed.workerCpuPct / costed.sites) * 1000) / 1000 : null,
     limit,
   }),
 );
