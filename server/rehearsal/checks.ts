@@ -184,12 +184,17 @@ export function runChecks(e: Evidence, th: CheckThresholds = defaultCheckThresho
   if (e.role === 'bridge') {
     const received = median(e.samples.map((s) => s.consumers.kbps)) ?? 0;
     const page = e.reports.at(-1)?.receiving;
+    // By what arrives: a page that says the hub's sound and picture both reach it passes, at
+    // whatever rate (a still hub on a low layer, or an encoder that a busy hub computer holds
+    // back, sends little but plays); the SFU's rate decides only when the page does not say.
     if (!e.hubSending) checks.push(check('hub-received', 'warn', received, 'hub.notChecked'));
+    else if (page?.audio && page.video && received > 0)
+      checks.push(check('hub-received', 'ok', received, 'hub.okPage', { kbps: received }));
     else if (received < th.minReceiveKbps)
       checks.push(check('hub-received', 'fail', received, 'hub.none', { kbps: received, min: th.minReceiveKbps }));
-    else if (page && !(page.audio && page.video))
+    else if (page)
       checks.push(check('hub-received', 'fail', received, 'hub.notPlaying', { kind: page.audio ? 'video' : 'audio' }));
-    else checks.push(check('hub-received', 'ok', received, page ? 'hub.okPage' : 'hub.ok', { kbps: received }));
+    else checks.push(check('hub-received', 'ok', received, 'hub.ok', { kbps: received }));
   }
 
   const busy = busyCause(e.reports);

@@ -235,12 +235,19 @@ t.test('a failed rehearsal check alerts the technician with the check’s words;
   const vi = alertWords(notice?.facts ?? ({} as never), 'vi');
   t.match(vi.title, /^Cà Mau chưa đạt kiểm tra kết nối \(tổng duyệt, lúc \d\d:\d\d\)$/);
   t.match(vi.steps[0], /^Gửi hình ảnh: .*kiểm tra camera/, 'the check’s own words: what was measured, what to do');
-  await until('the email', () => mail.mails.length === 1);
-  t.match(mail.mails[0]?.text, `1. ${vi.steps[0]}`);
-  await until('the SMS, on its second attempt', () => sms.messages.length === 1, 15_000);
-  await until('recorded', async () => (await service.alerts.list())[0]?.deliveries.sms?.status === 'sent');
-  t.equal((await service.alerts.list())[0]?.deliveries.sms?.attempts, 2);
-  t.equal(sms.messages[0]?.text, alertSms(notice?.facts ?? ({} as never)));
+  // A busy machine may add another alert of the same bout (the site also degraded): find this
+  // check's email, SMS and record rather than counting on being the only one.
+  const step = `1. ${vi.steps[0]}`;
+  await until('the email', () => mail.mails.some((m) => m.text.includes(step))).catch((err: Error) => {
+    throw new Error(`${err.message}; the mails: ${mail.mails.map((m) => m.subject).join(' | ') || 'none'}`);
+  });
+  t.pass('the email carries the check’s words');
+  const text = alertSms(notice?.facts ?? ({} as never));
+  await until('the SMS, on its second attempt', () => sms.messages.some((m) => m.text === text), 15_000);
+  const record = async () =>
+    (await service.alerts.list()).find((a) => a.siteId === 'ca-mau' && a.kind === 'check-failed');
+  await until('recorded', async () => (await record())?.deliveries.sms?.status === 'sent');
+  t.equal((await record())?.deliveries.sms?.attempts, 2, 'sent on the second attempt');
 });
 
 t.test('SMS_COMMAND: the number and the text are arguments, never a shell line', async (t) => {

@@ -156,6 +156,25 @@ t.test("the hub's stream: judged only when the hub sends", async (t) => {
     params: { kind: 'video' },
   });
   t.match(find(evidence({ reports: [report()] }), 'hub-received'), { code: 'hub.okPage', pass: true });
+  const slow = window({ consumers: { count: 2, minScore: 10, kbps: 35 } });
+  t.match(
+    find(evidence({ samples: slow, reports: [report()] }), 'hub-received'),
+    { code: 'hub.okPage', pass: true },
+    'a page that plays the hub passes below the rate (a still hub, a busy hub computer: Chromium, 10 runs)',
+  );
+  t.match(
+    find(evidence({ samples: slow, reports: [report({ receiving: { audio: true, video: false } })] }), 'hub-received'),
+    { code: 'hub.none', pass: false },
+    'below the rate and not playing: the hub does not reach the site',
+  );
+  t.match(
+    find(
+      evidence({ samples: window({ consumers: { count: 0, minScore: null, kbps: 0 } }), reports: [report()] }),
+      'hub-received',
+    ),
+    { code: 'hub.none', pass: false },
+    'nothing from the SFU: a page report alone does not pass',
+  );
   t.equal(find(evidence({ role: 'hub' }), 'hub-received'), undefined, 'the hub is not judged on itself');
 });
 
