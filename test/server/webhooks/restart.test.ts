@@ -66,6 +66,8 @@ t.test('the receiver down, the service restarted: every event arrives afterwards
     startsAt: new Date(Date.now() - 60 * 60_000 + 45_000).toISOString(),
     durationMinutes: 60,
   });
+  // The scheduler opens it on its next tick; the sites join the open session.
+  await until('the session opened', () => receiver.accepted().some((r) => r.type === 'session.opened'));
   await join('hub');
   const haGiang = await join('ha-giang');
   await until('Hà Giang online', async () => (await state('ha-giang')) === 'online');
