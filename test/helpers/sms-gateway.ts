@@ -9,18 +9,22 @@ export interface SmsGatewayStub {
   readonly messages: { to: string; text: string }[];
   /** How many requests to refuse with 503 before accepting. */
   refuse(n: number): void;
+  /** How many requests it has refused so far. */
+  readonly refused: number;
   close(): Promise<void>;
 }
 
 export async function startSmsGateway(): Promise<SmsGatewayStub> {
   const messages: { to: string; text: string }[] = [];
   let refusals = 0;
+  let refused = 0;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       if (refusals > 0) {
         refusals--;
+        refused++;
         res.writeHead(503).end('busy');
         return;
       }
@@ -37,6 +41,9 @@ export async function startSmsGateway(): Promise<SmsGatewayStub> {
     messages,
     refuse: (n) => {
       refusals = n;
+    },
+    get refused() {
+      return refused;
     },
     close: async () => {
       server.closeAllConnections();
